@@ -1,0 +1,30 @@
+//! A literate `no_std`, no-`alloc` learning kernel.
+//!
+//! Every function here implements an equation of the assignment
+//! (`shared/assignment.md`, cited as "eq. N") and names the section of
+//! `docs/` that derives it. The kernel owns no memory: callers provide every
+//! buffer, with its shape fixed by const generics, so that a model trains on
+//! a microcontroller with no allocator.
+//!
+//! Layout:
+//! - [`math`]: the one place that maps to `libm`.
+//! - [`matrix`]: fixed-size f32 matrices and the products a backward pass needs.
+//! - [`activation`], [`loss`]: stable scalar functions with their derivatives.
+//! - [`optim`]: Adam (as the assignment's code appendix) and SGD.
+//! - [`rng`]: uniform and normal sampling over any [`rand_core::RngCore`].
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod accuracy;
+pub mod activation;
+pub mod loss;
+pub mod math;
+pub mod matrix;
+pub mod optim;
+pub mod params;
+pub mod rng;
+
+pub use activation::Activation;
+pub use matrix::Matrix;
+pub use params::ParamBlocks;

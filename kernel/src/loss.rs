@@ -1,0 +1,137 @@
+//! Per-element losses and their derivatives (docs/01-logistic-regression.md,
+//! "Losses"; docs/03-autoencoder.md; eqs. 138–143).
+//!
+//! Convention: `x` is the target (a pixel intensity or class in [0, 1]),
+//! `y` the prediction, `z` a logit with y = σ(z).
+//!
+//! # Why training uses the fused form
+//! The assignment's code computes the cross-entropy on a probability,
+//! `d_cross_entropy_loss(x, y) = (1−x)/(1−y) − x/y`, and multiplies it by
+//! σ'(z) = y(1 − y). Once σ saturates in f32 (y == 1.0 for z ≳ 17, y == 0.0
+//! for z ≲ −104) the first factor is ±∞ and the second 0, and 0·∞ = NaN, which
+//! Adam then spreads to every weight. [`bce_with_logits`] never forms the
+//! quotient: its derivative with respect to the logit is σ(z) − x, bounded
+//! in [−1, 1].
+
+use crate::activation::{sigmoid, softplus};
+use crate::math;
+
+/// Square loss L_sq(x, y) = ½ (x − y)² (eq. 141).
+#[inline]
+#[must_use]
+pub fn square(x: f32, y: f32) -> f32 {
+    let d = x - y;
+    0.5 * d * d
+}
+
+/// ∂L_sq/∂y = y − x (eq. 142).
+#[inline]
+#[must_use]
+pub fn square_grad(x: f32, y: f32) -> f32 {
+    y - x
+}
+
+/// Bernoulli cross-entropy on a probability,
+/// L(x, y) = −x log y − (1 − x) log(1 − y) (eq. 138).
+///
+/// # Numerical stability
+/// A term whose coefficient is exactly 0 is skipped (0 · log 0 = 0 by
+/// continuity), so a saturated prediction with a matching binary target
+/// gives 0 rather than NaN. A saturated prediction against the opposite
+/// target is +∞, which is the true value: use [`bce_with_logits`] to train.
+#[inline]
+#[must_use]
+pub fn bce(x: f32, y: f32) -> f32 {
+    let mut l = 0.0;
+    if x != 0.0 {
+        l -= x * math::ln(y);
+    }
+    if x != 1.0 {
+        l -= (1.0 - x) * math::log1p(-y);
+    }
+    l
+}
+
+/// ∂L/∂y = (y − x) / (y (1 − y)) (eq. 139); ±∞ or NaN where y saturates.
+#[inline]
+#[must_use]
+pub fn bce_grad(x: f32, y: f32) -> f32 {
+    (y - x) / (y * (1.0 - y))
+}
+
+/// The fused cross-entropy on a logit: L(x, σ(z)) = softplus(z) − x z.
+///
+/// # Numerical stability
+/// Evaluated as x·softplus(−z) + (1 − x)·softplus(z): both terms are
+/// non-negative and computed with the stable [`softplus`], so there is no
+/// cancellation (softplus(z) − x z loses everything for x = 1 and large z)
+/// and no overflow; the result is finite for every finite z.
+#[inline]
+#[must_use]
+pub fn bce_with_logits(z: f32, x: f32) -> f32 {
+    x * softplus(-z) + (1.0 - x) * softplus(z)
+}
+
+/// ∂/∂z of [`bce_with_logits`] = σ(z) − x, in [−1, 1]: the product
+/// L'(x, σ(z)) · σ'(z) of eqs. 124–125 with the quotient cancelled.
+#[inline]
+#[must_use]
+pub fn bce_with_logits_grad(z: f32, x: f32) -> f32 {
+    sigmoid(z) - x
+}
+
+/// The square loss through a logit: ½ (x − σ(z))².
+#[inline]
+#[must_use]
+pub fn square_with_logits(z: f32, x: f32) -> f32 {
+    square(x, sigmoid(z))
+}
+
+/// ∂/∂z of [`square_with_logits`] = (σ(z) − x) · σ'(z) (eqs. 124–125 with
+/// eq. 142), with σ' = σ(z)σ(−z) so that it stays exact when σ saturates.
+#[inline]
+#[must_use]
+pub fn square_with_logits_grad(z: f32, x: f32) -> f32 {
+    let s = sigmoid(z);
+    (s - x) * (s * sigmoid(-z))
+}
+
+/// Which loss L of eq. 98 a model trains with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Loss {
+    /// ½ (x − y)², eq. 141.
+    Square,
+    /// Bernoulli cross-entropy, eq. 138, through the fused logit form.
+    CrossEntropy,
+}
+
+impl Loss {
+    /// L(x, σ(z)) from the logit z.
+    #[inline]
+    #[must_use]
+    pub fn from_logit(self, z: f32, x: f32) -> f32 {
+        match self {
+            Loss::Square => square_with_logits(z, x),
+            Loss::CrossEntropy => bce_with_logits(z, x),
+        }
+    }
+
+    /// ∂L(x, σ(z))/∂z: the message t^(5) of eq. 125 per unit of t^(7).
+    #[inline]
+    #[must_use]
+    pub fn grad_logit(self, z: f32, x: f32) -> f32 {
+        match self {
+            Loss::Square => square_with_logits_grad(z, x),
+            Loss::CrossEntropy => bce_with_logits_grad(z, x),
+        }
+    }
+
+    /// Short name, as on the command line (`square`, `bce`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Square => "square",
+            Loss::CrossEntropy => "bce",
+        }
+    }
+}

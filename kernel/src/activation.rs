@@ -173,3 +173,33 @@ impl Activation {
         }
     }
 }
+
+/// The textbook forms with no stability rewrite, kept only to show what
+/// goes wrong (the overflow table of Ex 1.4/1.5, docs/01).
+pub mod naive {
+    use crate::math;
+
+    /// σ(x) = 1 / (1 + e^{−x}), eq. 11 alone: e^{−x} overflows for x < ≈ −88.7
+    /// (harmlessly: 1/∞ = 0).
+    #[inline]
+    #[must_use]
+    pub fn sigmoid(x: f32) -> f32 {
+        1.0 / (1.0 + math::exp(-x))
+    }
+
+    /// σ(x) = e^x / (1 + e^x), eq. 12 alone: ∞/∞ = NaN for x > ≈ 88.7.
+    #[inline]
+    #[must_use]
+    pub fn sigmoid_eq12(x: f32) -> f32 {
+        let e = math::exp(x);
+        e / (1.0 + e)
+    }
+
+    /// log σ(x) = −log(1 + e^{−x}), eq. 13 alone with a plain log:
+    /// −∞ for x < ≈ −88.7 and 0 (not −e^{−x}) for x > ≈ 17.
+    #[inline]
+    #[must_use]
+    pub fn log_sigmoid(x: f32) -> f32 {
+        -math::ln(1.0 + math::exp(-x))
+    }
+}

@@ -18,6 +18,8 @@
 
 pub mod accuracy;
 pub mod activation;
+pub mod graphs;
+pub mod logistic;
 pub mod loss;
 pub mod math;
 pub mod matrix;

@@ -1,0 +1,129 @@
+//! Losses, Adam and sampling, each stated twice: once by the kernel, once
+//! independently here.
+mod common;
+use common::*;
+use kernel::loss::*;
+use kernel::optim::Adam;
+use kernel::{rng as krng, ParamBlocks};
+
+fn sig(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+#[test]
+fn loss_derivatives_match_finite_differences() {
+    let h = 1e-6;
+    for zi in -40..=40 {
+        let z = zi as f64 * 0.25;
+        for x in [0.0f64, 0.1, 0.5, 0.93, 1.0] {
+            // f64 definitions: L(x, σ(z)) for both losses.
+            let ce = |z: f64| -x * sig(z).ln() - (1.0 - x) * (1.0 - sig(z)).ln();
+            let sq = |z: f64| 0.5 * (x - sig(z)).powi(2);
+            let (zf, xf) = (z as f32, x as f32);
+            if z.abs() < 15.0 {
+                assert!(
+                    (bce_with_logits(zf, xf) as f64 - ce(z)).abs() < 1e-5 * (1.0 + ce(z)),
+                    "bce({z},{x})"
+                );
+                let d = (ce(z + h) - ce(z - h)) / (2.0 * h);
+                assert!((bce_with_logits_grad(zf, xf) as f64 - d).abs() < 1e-5, "bce' ({z},{x})");
+            }
+            assert!((square_with_logits(zf, xf) as f64 - sq(z)).abs() < 1e-6);
+            let d = (sq(z + h) - sq(z - h)) / (2.0 * h);
+            assert!((square_with_logits_grad(zf, xf) as f64 - d).abs() < 1e-5, "sq' ({z},{x})");
+            let y = sig(z);
+            if y > 1e-3 && y < 1.0 - 1e-3 {
+                assert!((bce(xf, y as f32) as f64 - ce(z)).abs() < 1e-4 * (1.0 + ce(z)));
+                let by = |y: f64| -x * y.ln() - (1.0 - x) * (1.0 - y).ln();
+                let dy = (by(y + h) - by(y - h)) / (2.0 * h);
+                assert!(
+                    (bce_grad(xf, y as f32) as f64 - dy).abs() < 1e-3 * (1.0 + dy.abs()),
+                    "eq. 139 at y={y}"
+                );
+            }
+        }
+    }
+    assert_eq!(square(0.25, 0.75), 0.125);
+    assert_eq!(square_grad(0.25, 0.75), 0.5);
+}
+
+#[test]
+fn fused_cross_entropy_never_nan() {
+    for z in [-1e30f32, -1e4, -200.0, -104.0, -88.0, -17.0, 0.0, 17.0, 88.0, 200.0, 1e4, 1e30] {
+        for x in [0.0f32, 0.3, 1.0] {
+            let l = bce_with_logits(z, x);
+            let g = bce_with_logits_grad(z, x);
+            assert!(l.is_finite() && l >= 0.0, "L({z},{x}) = {l}");
+            assert!(g.is_finite() && (-1.0..=1.0).contains(&g), "L'({z},{x}) = {g}");
+            assert!(square_with_logits_grad(z, x).is_finite());
+        }
+    }
+    // The assignment's form: d_ce(x, σ) · σ(1−σ) is 0·∞ = NaN once σ saturates.
+    let y = kernel::activation::sigmoid(40.0);
+    assert_eq!(y, 1.0);
+    assert!((bce_grad(0.0, y) * (y * (1.0 - y))).is_nan());
+}
+
+struct Block {
+    w: [f32; 3],
+}
+impl ParamBlocks for Block {
+    fn blocks(&self) -> heapless::Vec<(&'static str, &[f32]), 12> {
+        heapless::Vec::from_iter([("w", &self.w[..])])
+    }
+    fn blocks_mut(&mut self) -> heapless::Vec<&mut [f32], 12> {
+        heapless::Vec::from_iter([&mut self.w[..]])
+    }
+}
+
+#[test]
+fn adam_matches_the_appendix_formula() {
+    let adam = Adam::ASSIGNMENT_AUTOENCODER;
+    let mut p = Block { w: [0.5, -1.0, 2.0] };
+    let (mut m, mut v) = (Block { w: [0.0; 3] }, Block { w: [0.0; 3] });
+    let grads = [[0.1f32, -0.2, 0.0], [0.3, 0.1, -0.5], [-0.2, 0.0, 0.4]];
+    // The appendix in f64, step by step.
+    let (mut w64, mut m64, mut v64) = ([0.5f64, -1.0, 2.0], [0.0f64; 3], [0.0f64; 3]);
+    for (k, g) in grads.iter().enumerate() {
+        let k = k as i32 + 1;
+        adam.step(&mut p, &mut m, &mut v, &Block { w: *g }, k as u32);
+        for i in 0..3 {
+            let gi = g[i] as f64;
+            m64[i] = 0.9 * m64[i] + 0.1 * gi;
+            v64[i] = 0.999 * v64[i] + 0.001 * gi * gi;
+            let mh = m64[i] / (1.0 - 0.9f64.powi(k));
+            let vh = v64[i] / (1.0 - 0.999f64.powi(k));
+            w64[i] -= 0.05 / (vh.sqrt() + 1e-10) * mh;
+        }
+    }
+    for i in 0..3 {
+        assert!((p.w[i] as f64 - w64[i]).abs() < 1e-5, "{} vs {}", p.w[i], w64[i]);
+    }
+    // The first step moves each weight with a non-zero gradient by ≈ rate.
+    let mut q = Block { w: [0.0; 3] };
+    let (mut m, mut v) = (Block { w: [0.0; 3] }, Block { w: [0.0; 3] });
+    adam.step(&mut q, &mut m, &mut v, &Block { w: [1.0, -3.0, 0.0] }, 1);
+    assert!((q.w[0] + 0.05).abs() < 1e-6 && (q.w[1] - 0.05).abs() < 1e-6 && q.w[2] == 0.0);
+}
+
+#[test]
+fn normal_sampler_moments_and_determinism() {
+    let mut r = rng(5);
+    let mut buf = vec![0.0f32; 200_001];
+    krng::fill_normal(&mut r, &mut buf);
+    let n = buf.len() as f64;
+    let mean = buf.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let var = buf.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+    let kurt = buf.iter().map(|&v| (v as f64 - mean).powi(4)).sum::<f64>() / n / (var * var);
+    assert!(
+        mean.abs() < 0.01 && (var - 1.0).abs() < 0.01 && (kurt - 3.0).abs() < 0.05,
+        "{mean} {var} {kurt}"
+    );
+    let mut again = vec![0.0f32; 200_001];
+    krng::fill_normal(&mut rng(5), &mut again);
+    assert!(buf.iter().zip(&again).all(|(a, b)| a.to_bits() == b.to_bits()));
+    let u: Vec<f32> = (0..100_000).map(|_| krng::uniform_range(&mut r, -2.0, 3.0)).collect();
+    assert!(u.iter().all(|&v| (-2.0..3.0).contains(&v)));
+    let um = u.iter().map(|&v| v as f64).sum::<f64>() / u.len() as f64;
+    assert!((um - 0.5).abs() < 0.02);
+}

@@ -18,6 +18,7 @@
 
 pub mod accuracy;
 pub mod activation;
+pub mod autoencoder;
 pub mod graphs;
 pub mod logistic;
 pub mod loss;

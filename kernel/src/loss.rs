@@ -96,6 +96,16 @@ pub fn square_with_logits_grad(z: f32, x: f32) -> f32 {
     (s - x) * (s * sigmoid(-z))
 }
 
+/// The gap of Pinsker's inequality for Bernoulli distributions (Ex 3.1,
+/// eqs. 99–101): f(x, y) = KL(Bern(x) ‖ Bern(y)) − 2(x − y)², which is ≥ 0
+/// on (0, 1)² with equality only at y = x (docs/03-autoencoder.md, "Ex 3.1").
+/// In f64: it is a statement about reals, checked on a dense grid.
+#[must_use]
+pub fn pinsker_gap(x: f64, y: f64) -> f64 {
+    let kl = x * libm::log(x / y) + (1.0 - x) * libm::log((1.0 - x) / (1.0 - y));
+    kl - 2.0 * (x - y) * (x - y)
+}
+
 /// Which loss L of eq. 98 a model trains with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Loss {
@@ -123,6 +133,22 @@ impl Loss {
         match self {
             Loss::Square => square_with_logits_grad(z, x),
             Loss::CrossEntropy => bce_with_logits_grad(z, x),
+        }
+    }
+
+    /// ∂²L(x, σ(z))/∂z² = σ'² L'' + σ'' L' (the bracket of eqs. 145 and 149,
+    /// with eq. 149's σ(1−2σ) corrected to (1−2σ)): σ(1−σ) for the
+    /// cross-entropy (eq. 146: never negative, so E is convex in b2 and in
+    /// each row of W2), σ(1−σ)[σ(1−σ) + (σ−x)(1−2σ)] for the square loss
+    /// (eq. 147: negative e.g. at σ = 0.75, x = 0).
+    #[inline]
+    #[must_use]
+    pub fn curvature_logit(self, z: f32, x: f32) -> f32 {
+        let (s, one_minus_s) = (sigmoid(z), sigmoid(-z));
+        let sp = s * one_minus_s; // σ'
+        match self {
+            Loss::CrossEntropy => sp,
+            Loss::Square => sp * (sp + (s - x) * (one_minus_s - s)),
         }
     }
 

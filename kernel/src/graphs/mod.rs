@@ -14,6 +14,8 @@
 //!
 //! φ, φ1, φ2 are the caller's choice of [`crate::Activation`].
 
+#![allow(clippy::needless_range_loop)] // indices mirror the equations
+
 pub mod ex21;
 pub mod ex22;
 pub mod ex23;

@@ -89,12 +89,14 @@ pub fn forward<const B: usize, const D: usize, const H: usize>(
     }
 }
 
-/// Σ_n Σ_i L(x_ni, σ(f5_ni)) over the chunk (eqs. 108–109 summed; divide
-/// by the number of images for eq. 98). Call after [`forward`].
+/// Σ_n Σ_i L(x_ni, σ(f5_ni)) over the first `rows` images of the chunk
+/// (eqs. 108–109 summed; divide by the number of images for eq. 98). Rows
+/// from `rows` to B are padding and are ignored. Call after [`forward`].
 #[must_use]
-pub fn loss_sum<const B: usize, const D: usize, const H: usize>(ws: &Workspace<B, D, H>, x: &Matrix<B, D>, loss: Loss) -> f32 {
+pub fn loss_sum<const B: usize, const D: usize, const H: usize>(ws: &Workspace<B, D, H>, x: &Matrix<B, D>, rows: usize, loss: Loss) -> f32 {
+    debug_assert!(rows <= B);
     let mut total = 0.0f32;
-    for (f5, xn) in ws.f5.0.iter().zip(&x.0) {
+    for (f5, xn) in ws.f5.0.iter().zip(&x.0).take(rows) {
         let mut row = 0.0f32;
         for (&z, &xi) in f5.iter().zip(xn) {
             row += loss.from_logit(z, xi);
@@ -106,19 +108,28 @@ pub fn loss_sum<const B: usize, const D: usize, const H: usize>(ws: &Workspace<B
 
 /// Reverse schedule over a chunk (eqs. 122–133): `grad += ∂E/∂θ`, where E
 /// averages over `n_total` images (eq. 110's 1/N; pass the full-batch N
-/// when a step spans several chunks). Call after [`forward`].
+/// when a step spans several chunks). Only the first `rows` images count:
+/// the messages of the padding rows are exactly 0, so they add nothing.
+/// Call after [`forward`].
+#[allow(clippy::too_many_arguments)]
 pub fn backward<const B: usize, const D: usize, const H: usize>(
     grad: &mut Autoencoder<D, H>,
     ws: &mut Workspace<B, D, H>,
     model: &Autoencoder<D, H>,
     x: &Matrix<B, D>,
+    rows: usize,
     loss: Loss,
     phi: Activation,
     n_total: usize,
 ) {
+    debug_assert!(rows <= B);
     let t8 = 1.0f32; // t^(8) = 1 (eq. 122)
     let t7 = t8 / n_total as f32; // t7_ni = (1/N) t8 (eqs. 121, 123)
-    for ((t5, f5), xn) in ws.t5.0.iter_mut().zip(&ws.f5.0).zip(&x.0) {
+    for (n, ((t5, f5), xn)) in ws.t5.0.iter_mut().zip(&ws.f5.0).zip(&x.0).enumerate() {
+        if n >= rows {
+            t5.fill(0.0); // padding: no message
+            continue;
+        }
         for i in 0..D {
             // t6_ni = L'(x_ni, f6_ni) t7_ni (eq. 124) and t5_ni = σ'(f5_ni) t6_ni
             // (eq. 125), fused: L'·σ' = ∂L(x, σ(z))/∂z without the 0·∞ of saturation.

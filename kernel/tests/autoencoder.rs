@@ -74,9 +74,9 @@ fn backward_matches_finite_differences() {
             });
             let mut ws = workspace();
             autoencoder::forward(&mut ws, &m, &x, phi);
-            let e = autoencoder::loss_sum(&ws, &x, loss) / B as f32;
+            let e = autoencoder::loss_sum(&ws, &x, B, loss) / B as f32;
             let mut g = zero_model();
-            autoencoder::backward(&mut g, &mut ws, &m, &x, loss, phi, B);
+            autoencoder::backward(&mut g, &mut ws, &m, &x, B, loss, phi, B);
             let x64 = to64(x.as_slice());
             let p = flat(&m);
             let f = |p: &[f64]| e64(p, &x64, B, loss, phi);
@@ -97,15 +97,28 @@ fn chunked_full_batch_equals_single_chunk() {
     for loss in [Loss::Square, Loss::CrossEntropy] {
         let mut g_one = zero_model();
         autoencoder::forward(&mut ws6, &m, &x6, Activation::Relu);
-        autoencoder::backward(&mut g_one, &mut ws6, &m, &x6, loss, Activation::Relu, 6);
+        autoencoder::backward(&mut g_one, &mut ws6, &m, &x6, 6, loss, Activation::Relu, 6);
         let mut g_two = zero_model();
         let mut ws = workspace();
         for c in 0..2 {
             let x = Matrix::<B, D>::from_fn(|n, j| x6.0[c * B + n][j]);
             autoencoder::forward(&mut ws, &m, &x, Activation::Relu);
-            autoencoder::backward(&mut g_two, &mut ws, &m, &x, loss, Activation::Relu, 6);
+            autoencoder::backward(&mut g_two, &mut ws, &m, &x, B, loss, Activation::Relu, 6);
         }
         assert!(flat32(&g_one).iter().zip(flat32(&g_two)).all(|(a, b)| a.to_bits() == b.to_bits()));
+        // A partial chunk: 5 images as chunks of 3 + (2 real rows, 1 padding row
+        // of garbage) equals one chunk of the same 5 images padded with zeros.
+        let mut g_pad = zero_model();
+        for c in 0..2 {
+            let x = Matrix::<B, D>::from_fn(|n, j| if c * B + n < 5 { x6.0[c * B + n][j] } else { 0.77 });
+            autoencoder::forward(&mut ws, &m, &x, Activation::Relu);
+            autoencoder::backward(&mut g_pad, &mut ws, &m, &x, (5 - c * B).min(B), loss, Activation::Relu, 5);
+        }
+        let x5 = Matrix::<6, D>::from_fn(|n, j| if n < 5 { x6.0[n][j] } else { 0.0 });
+        let mut g_five = zero_model();
+        autoencoder::forward(&mut ws6, &m, &x5, Activation::Relu);
+        autoencoder::backward(&mut g_five, &mut ws6, &m, &x5, 5, loss, Activation::Relu, 5);
+        assert!(flat32(&g_pad).iter().zip(flat32(&g_five)).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 }
 

@@ -1,0 +1,127 @@
+//! Command-line value types shared by the exercises (parsed and validated
+//! by clap, so that a bad value is a one-line error and exit code 2).
+
+use clap::ValueEnum;
+use kernel::loss::Loss;
+use kernel::Activation;
+
+/// `--loss`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LossArg {
+    /// ½(x − y)², eq. 141.
+    Square,
+    /// Bernoulli cross-entropy, eq. 138.
+    Bce,
+}
+
+impl LossArg {
+    /// The kernel's loss.
+    #[must_use]
+    pub fn loss(self) -> Loss {
+        match self {
+            LossArg::Square => Loss::Square,
+            LossArg::Bce => Loss::CrossEntropy,
+        }
+    }
+}
+
+/// `--activation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ActivationArg {
+    /// relu (the assignment's choice).
+    Relu,
+    /// logistic sigmoid.
+    Sigmoid,
+    /// tanh.
+    Tanh,
+}
+
+impl ActivationArg {
+    /// The kernel's activation.
+    #[must_use]
+    pub fn activation(self) -> Activation {
+        match self {
+            ActivationArg::Relu => Activation::Relu,
+            ActivationArg::Sigmoid => Activation::Sigmoid,
+            ActivationArg::Tanh => Activation::Tanh,
+        }
+    }
+}
+
+/// `--batch full|N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Batch {
+    /// One step per epoch over the whole training set.
+    Full,
+    /// Shuffled minibatches of N images.
+    Mini(usize),
+}
+
+impl Batch {
+    /// `None` for the full batch.
+    #[must_use]
+    pub fn size(self) -> Option<usize> {
+        match self {
+            Batch::Full => None,
+            Batch::Mini(n) => Some(n),
+        }
+    }
+}
+
+impl std::fmt::Display for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Batch::Full => write!(f, "full"),
+            Batch::Mini(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Parses `--batch`: `full` or a positive whole number.
+pub fn parse_batch(s: &str) -> Result<Batch, String> {
+    if s == "full" {
+        return Ok(Batch::Full);
+    }
+    match s.parse::<usize>() {
+        Ok(0) => Err("batch size must be at least 1".into()),
+        Ok(n) => Ok(Batch::Mini(n)),
+        Err(_) => Err(format!("`{s}` is not `full` or a positive whole number")),
+    }
+}
+
+/// Parses a learning rate: finite and > 0.
+pub fn parse_lr(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!("learning rate must be finite and positive, got {v}")),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
+/// Parses a count that must be at least 1 (epochs, threads, sizes).
+pub fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a positive whole number")),
+    }
+}
+
+/// The default thread count: every core.
+#[must_use]
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// A progress bar for `len` steps on stderr (hidden when stderr is not a terminal).
+#[must_use]
+pub fn progress(len: u64, prefix: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new(len);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{prefix:>14} [{bar:30}] {pos}/{len} {msg} ({elapsed}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    pb.set_prefix(prefix.to_string());
+    pb
+}

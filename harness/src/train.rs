@@ -1,0 +1,251 @@
+//! The training loop every model shares: batches, Adam steps, both cores,
+//! loss curves and timing.
+//!
+//! Determinism across thread counts: a step's images are cut into chunks of
+//! at most [`Trainable::CHUNK`] images (the kernel's fixed-size unit), and
+//! the chunks into [`SHARDS`] contiguous shards. Each shard's gradient is
+//! accumulated from zero over its chunks in order, and the shard gradients
+//! are then added in shard order. Threads only decide *who* computes a
+//! shard, never the order of any sum, so a run is bit-identical for any
+//! `--threads`.
+
+use crate::boxed::{boxed_zeroed, Zeroable};
+use crate::mnist::{Split, PIXELS};
+use crate::Result;
+use kernel::optim::Adam;
+use kernel::ParamBlocks;
+use rand_core::RngCore;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::time::Instant;
+
+/// Number of shards a step's batch is cut into (fixed: see the module doc).
+pub const SHARDS: usize = 8;
+
+/// A model the shared loop can train: the kernel's forward and backward over
+/// one chunk of images, plus what the loop needs to know of its shapes.
+pub trait Trainable: Sync {
+    /// Parameters (also their gradient and Adam's moments).
+    type Params: ParamBlocks + Zeroable + Send + Sync;
+    /// One chunk's workspace: the input rows and the kernel's node values.
+    type Work: Zeroable + Send;
+    /// Images per kernel call.
+    const CHUNK: usize;
+    /// Standard normals each image consumes per step (the VAE's ε; 0 otherwise).
+    const NOISE: usize;
+
+    /// Tensor shapes, in the order of `ParamBlocks::blocks`.
+    fn shapes(&self) -> Vec<Vec<usize>>;
+    /// Initialises parameters from the run's generator.
+    fn init(&self, params: &mut Self::Params, rng: &mut Xoshiro256PlusPlus);
+    /// Copies image rows and noise into the workspace.
+    fn load(&self, work: &mut Self::Work, images: &[&[f32; PIXELS]], noise: &[f32]);
+    /// Forward + backward on the loaded rows: `grad += ∂E/∂θ` for E averaged
+    /// over `n_total` images; returns the summed (not averaged) objective.
+    fn chunk_grad(&self, params: &Self::Params, grad: &mut Self::Params, work: &mut Self::Work, rows: usize, n_total: usize) -> f64;
+    /// Forward only: the summed objective of the loaded rows.
+    fn chunk_loss(&self, params: &Self::Params, work: &mut Self::Work, rows: usize) -> f64;
+}
+
+/// How to train.
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Images per step; `None` is the full batch (one step per epoch).
+    pub batch: Option<usize>,
+    /// The optimiser.
+    pub adam: Adam,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// What a run measured.
+#[derive(Clone, Debug, Default)]
+pub struct TrainOutcome {
+    /// The objective per epoch (mean over the epoch's images, before each update).
+    pub loss_curve: Vec<f64>,
+    /// The objective per step.
+    pub step_losses: Vec<f64>,
+    /// Wall-clock seconds per epoch, training only.
+    pub seconds_per_epoch: f64,
+    /// Adam steps taken.
+    pub steps: u64,
+}
+
+/// Reusable buffers of a run: one gradient per shard, one workspace per thread.
+pub struct Buffers<T: Trainable> {
+    grads: Vec<Box<T::Params>>,
+    works: Vec<Box<T::Work>>,
+}
+
+impl<T: Trainable> Buffers<T> {
+    /// Buffers for `threads` workers.
+    #[must_use]
+    pub fn new(threads: usize) -> Self {
+        Buffers {
+            grads: (0..SHARDS).map(|_| boxed_zeroed()).collect(),
+            works: (0..threads.max(1)).map(|_| boxed_zeroed()).collect(),
+        }
+    }
+}
+
+/// The range of chunks shard `s` of `n_chunks` owns.
+fn shard_range(s: usize, n_chunks: usize) -> std::ops::Range<usize> {
+    (s * n_chunks / SHARDS)..((s + 1) * n_chunks / SHARDS)
+}
+
+/// Runs `per_shard(shard, work)` for every shard on the worker threads and
+/// returns the shard results in shard order.
+fn over_shards<W: Send, G: Send, R: Send>(
+    works: &mut [Box<W>],
+    grads: Vec<G>,
+    per_shard: &(impl Fn(usize, &mut W, G) -> R + Sync),
+) -> Vec<R> {
+    let threads = works.len();
+    let mut slots: Vec<Vec<(usize, G)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (s, g) in grads.into_iter().enumerate() {
+        slots[s % threads].push((s, g));
+    }
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = works
+            .iter_mut()
+            .zip(slots)
+            .map(|(w, jobs)| scope.spawn(move || jobs.into_iter().map(|(s, g)| (s, per_shard(s, w, g))).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker thread panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(s, _)| *s);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One step's gradient over `batch` (indices into `data`) with `noise`
+/// (NOISE values per image, in batch order): returns the summed objective
+/// and leaves ∂E/∂θ (E averaged over the batch) in `bufs.grads[0]`.
+pub fn batch_gradient<T: Trainable>(
+    model: &T,
+    params: &T::Params,
+    bufs: &mut Buffers<T>,
+    data: &Split,
+    batch: &[u32],
+    noise: &[f32],
+) -> f64 {
+    let n_chunks = batch.len().div_ceil(T::CHUNK);
+    let grads: Vec<&mut T::Params> = bufs.grads.iter_mut().map(|g| &mut **g).collect();
+    let losses = over_shards(&mut bufs.works, grads, &|s, work: &mut T::Work, grad: &mut T::Params| {
+        grad.zero();
+        let mut sum = 0.0f64;
+        for c in shard_range(s, n_chunks) {
+            let idx = &batch[c * T::CHUNK..((c + 1) * T::CHUNK).min(batch.len())];
+            let images: Vec<&[f32; PIXELS]> = idx.iter().map(|&i| data.image(i as usize)).collect();
+            let nz = &noise[(c * T::CHUNK * T::NOISE).min(noise.len())..((c * T::CHUNK + idx.len()) * T::NOISE).min(noise.len())];
+            model.load(work, &images, nz);
+            sum += model.chunk_grad(params, grad, work, idx.len(), batch.len());
+        }
+        sum
+    });
+    let (first, rest) = bufs.grads.split_at_mut(1);
+    for g in rest {
+        first[0].add_assign(g);
+    }
+    losses.iter().sum()
+}
+
+/// The summed objective over `data` (all images, in order) with `noise`.
+pub fn dataset_loss<T: Trainable>(model: &T, params: &T::Params, bufs: &mut Buffers<T>, data: &Split, noise: &[f32]) -> f64 {
+    let n = data.len();
+    let n_chunks = n.div_ceil(T::CHUNK);
+    let losses = over_shards(&mut bufs.works, vec![(); SHARDS], &|s, work: &mut T::Work, ()| {
+        let mut sum = 0.0f64;
+        for c in shard_range(s, n_chunks) {
+            let range = c * T::CHUNK..((c + 1) * T::CHUNK).min(n);
+            let images: Vec<&[f32; PIXELS]> = range.clone().map(|i| data.image(i)).collect();
+            let nz = &noise[(range.start * T::NOISE).min(noise.len())..(range.end * T::NOISE).min(noise.len())];
+            model.load(work, &images, nz);
+            sum += model.chunk_loss(params, work, range.len());
+        }
+        sum
+    });
+    losses.iter().sum()
+}
+
+/// `n` standard normals from the run's generator, in order.
+#[must_use]
+pub fn normals(rng: &mut Xoshiro256PlusPlus, n: usize) -> Vec<f32> {
+    let mut v = vec![0.0; n];
+    kernel::rng::fill_normal(rng, &mut v);
+    v
+}
+
+/// Checks a gradient for NaN or ±inf, naming the block.
+pub fn check_finite<P: ParamBlocks>(grad: &P, step: u64) -> Result<()> {
+    for (name, block) in grad.blocks() {
+        if let Some(i) = block.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "training diverged at step {step}: gradient of `{name}` is {} at index {i}",
+                block[i]
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Trains `params` in place with Adam; `on_step(step, loss)` reports progress.
+pub fn train<T: Trainable>(
+    model: &T,
+    params: &mut T::Params,
+    data: &Split,
+    cfg: &TrainConfig,
+    rng: &mut Xoshiro256PlusPlus,
+    mut on_step: impl FnMut(u64, f64),
+) -> Result<TrainOutcome> {
+    let mut bufs = Buffers::<T>::new(cfg.threads);
+    let mut m: Box<T::Params> = boxed_zeroed();
+    let mut v: Box<T::Params> = boxed_zeroed();
+    let mut out = TrainOutcome::default();
+    let n = data.len();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut seconds = 0.0;
+    for _epoch in 0..cfg.epochs {
+        let start = Instant::now();
+        let batch = cfg.batch.unwrap_or(n).min(n);
+        if cfg.batch.is_some() {
+            shuffle(&mut order, rng);
+        }
+        let mut epoch_sum = 0.0;
+        for idx in order.chunks(batch) {
+            let noise = if T::NOISE > 0 {
+                normals(rng, idx.len() * T::NOISE)
+            } else {
+                Vec::new()
+            };
+            let sum = batch_gradient(model, params, &mut bufs, data, idx, &noise);
+            out.steps += 1;
+            let loss = sum / idx.len() as f64;
+            if !loss.is_finite() {
+                return Err(format!("training diverged at step {}: the objective is {loss}", out.steps).into());
+            }
+            check_finite(&*bufs.grads[0], out.steps)?;
+            cfg.adam.step(params, &mut m, &mut v, &bufs.grads[0], out.steps as u32);
+            out.step_losses.push(loss);
+            epoch_sum += sum;
+            on_step(out.steps, loss);
+        }
+        seconds += start.elapsed().as_secs_f64();
+        out.loss_curve.push(epoch_sum / n as f64);
+    }
+    out.seconds_per_epoch = if cfg.epochs > 0 { seconds / cfg.epochs as f64 } else { 0.0 };
+    Ok(out)
+}
+
+/// Fisher–Yates with the run's generator (uniform index by rejection-free
+/// multiply-shift; deterministic for a given generator state).
+pub fn shuffle(v: &mut [u32], rng: &mut Xoshiro256PlusPlus) {
+    for i in (1..v.len()).rev() {
+        let j = ((rng.next_u32() as u64 * (i as u64 + 1)) >> 32) as usize;
+        v.swap(i, j);
+    }
+}

@@ -19,7 +19,10 @@
 pub mod accuracy;
 pub mod activation;
 pub mod autoencoder;
+pub mod dense;
+pub mod gradcheck;
 pub mod graphs;
+pub mod linalg;
 pub mod logistic;
 pub mod loss;
 pub mod math;
@@ -27,6 +30,7 @@ pub mod matrix;
 pub mod optim;
 pub mod params;
 pub mod rng;
+pub mod vae;
 
 pub use activation::Activation;
 pub use matrix::Matrix;

@@ -85,48 +85,29 @@ fn gradients_and_hessians_match_finite_differences() {
     }
 }
 
-/// Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (f64).
-fn sym_eigenvalues(mut a: Vec<f64>, d: usize) -> Vec<f64> {
-    for _sweep in 0..100 {
-        let off: f64 = (0..d)
-            .flat_map(|i| (0..d).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i * d + j].powi(2))
-            .sum();
-        if off < 1e-30 {
-            break;
-        }
-        for p in 0..d {
-            for q in p + 1..d {
-                let apq = a[p * d + q];
-                if apq.abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[q * d + q] - a[p * d + p]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let (cs, sn) = (1.0 / (t * t + 1.0).sqrt(), t / (t * t + 1.0).sqrt());
-                for k in 0..d {
-                    let (akp, akq) = (a[k * d + p], a[k * d + q]);
-                    a[k * d + p] = cs * akp - sn * akq;
-                    a[k * d + q] = sn * akp + cs * akq;
-                }
-                for k in 0..d {
-                    let (apk, aqk) = (a[p * d + k], a[q * d + k]);
-                    a[p * d + k] = cs * apk - sn * aqk;
-                    a[q * d + k] = sn * apk + cs * aqk;
-                }
-            }
-        }
-    }
-    (0..d).map(|i| a[i * d + i]).collect()
+fn sym_eigenvalues(a: Vec<f64>, d: usize) -> Vec<f64> {
+    assert_eq!(d, D);
+    let mut m: [[f64; D]; D] = core::array::from_fn(|i| core::array::from_fn(|j| a[i * D + j]));
+    kernel::linalg::symmetric_eigenvalues(&mut m).to_vec()
 }
 
 #[test]
 fn jacobi_finds_known_eigenvalues() {
     // [[2,1],[1,2]] has eigenvalues 1 and 3.
-    let mut e = sym_eigenvalues(vec![2.0, 1.0, 1.0, 2.0], 2);
-    e.sort_by(f64::total_cmp);
+    let e = kernel::linalg::symmetric_eigenvalues(&mut [[2.0, 1.0], [1.0, 2.0]]);
     assert!((e[0] - 1.0).abs() < 1e-12 && (e[1] - 3.0).abs() < 1e-12);
+    // Q diag(−2, 0.5, 7) Qᵀ with Q a rotation about z by 30° then x by 45°.
+    let (c1, s1) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+    let (c2, s2) = (45f64.to_radians().cos(), 45f64.to_radians().sin());
+    let rz = [[c1, -s1, 0.0], [s1, c1, 0.0], [0.0, 0.0, 1.0]];
+    let rx = [[1.0, 0.0, 0.0], [0.0, c2, -s2], [0.0, s2, c2]];
+    let q: [[f64; 3]; 3] = core::array::from_fn(|i| core::array::from_fn(|j| (0..3).map(|k| rx[i][k] * rz[k][j]).sum()));
+    let l = [-2.0, 0.5, 7.0];
+    let mut a: [[f64; 3]; 3] = core::array::from_fn(|i| core::array::from_fn(|j| (0..3).map(|k| q[i][k] * l[k] * q[j][k]).sum()));
+    let e = kernel::linalg::symmetric_eigenvalues(&mut a);
+    for (got, want) in e.iter().zip(l) {
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
 }
 
 #[test]

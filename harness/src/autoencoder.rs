@@ -26,6 +26,22 @@ pub const CHUNK: usize = 100;
 /// Hidden sizes compiled in (`--hidden`).
 pub const HIDDEN_SIZES: [usize; 5] = [16, 30, 32, 64, 128];
 
+/// Calls `$f::<H>(args…)` for the runtime hidden size `$h`, one of
+/// [`HIDDEN_SIZES`]; any other size is an error.
+#[macro_export]
+macro_rules! with_hidden {
+    ($h:expr, $f:ident ( $($arg:expr),* )) => {
+        match $h {
+            16 => $f::<16>($($arg),*),
+            30 => $f::<30>($($arg),*),
+            32 => $f::<32>($($arg),*),
+            64 => $f::<64>($($arg),*),
+            128 => $f::<128>($($arg),*),
+            h => Err(format!("--hidden {h} is not compiled in; choose one of {:?}", $crate::autoencoder::HIDDEN_SIZES).into()),
+        }
+    };
+}
+
 /// `harness autoencoder` options; the defaults are the assignment's procedure.
 #[derive(clap::Args, Debug, Clone)]
 pub struct AutoencoderArgs {
@@ -157,14 +173,7 @@ pub fn run_dir(out: &Path, loss: LossArg) -> PathBuf {
 /// Trains with `args` on `data` and writes metrics and weights; then redraws
 /// the figures from whatever runs the output folder holds.
 pub fn run(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<Metrics> {
-    let m = match args.hidden {
-        16 => run_h::<16>(args, data),
-        30 => run_h::<30>(args, data),
-        32 => run_h::<32>(args, data),
-        64 => run_h::<64>(args, data),
-        128 => run_h::<128>(args, data),
-        h => Err(format!("--hidden {h} is not compiled in; choose one of {HIDDEN_SIZES:?}").into()),
-    }?;
+    let m = crate::with_hidden!(args.hidden, run_h(args, data))?;
     draw_figures(&args.out, data)?;
     Ok(m)
 }
@@ -254,6 +263,32 @@ pub fn reconstruct<const H: usize>(params: &Autoencoder<PIXELS, H>, phi: Activat
         .collect()
 }
 
+/// The activation a run's metrics name.
+#[must_use]
+pub fn activation_of(m: &Metrics) -> Activation {
+    match m.activation.as_str() {
+        "sigmoid" => Activation::Sigmoid,
+        "tanh" => Activation::Tanh,
+        _ => Activation::Relu,
+    }
+}
+
+/// Loads a run's weights (H hidden units) into a zeroed box.
+pub fn load_weights<const H: usize>(out: &Path, loss: LossArg, phi: Activation) -> Result<Box<Autoencoder<PIXELS, H>>> {
+    let mut p: Box<Autoencoder<PIXELS, H>> = boxed_zeroed();
+    weights::load(
+        &run_dir(out, loss).join("weights.safetensors"),
+        &mut *p,
+        &Model::<H> { loss: loss.loss(), phi }.shapes(),
+    )?;
+    Ok(p)
+}
+
+fn reconstruct_run<const H: usize>(out: &Path, loss: LossArg, m: &Metrics, images: &[&[f32; PIXELS]]) -> Result<Vec<Vec<f32>>> {
+    let phi = activation_of(m);
+    Ok(reconstruct(&*load_weights::<H>(out, loss, phi)?, phi, images))
+}
+
 /// Figure 8 (training error of each run there is) and figure 9 (100 test
 /// digits: original | square-loss | cross-entropy reconstruction) when both exist.
 pub fn draw_figures(out: &Path, data: &mnist::Mnist) -> Result<()> {
@@ -289,26 +324,8 @@ pub fn draw_figures(out: &Path, data: &mnist::Mnist) -> Result<()> {
     )?;
     if runs.len() == 2 && runs.iter().all(|(_, m)| m.hidden == runs[0].1.hidden) {
         let images: Vec<&[f32; PIXELS]> = (0..100).map(|i| data.test.image(i)).collect();
-        let recon = |l: LossArg, m: &Metrics| -> Result<Vec<Vec<f32>>> {
-            let phi = match m.activation.as_str() {
-                "sigmoid" => Activation::Sigmoid,
-                "tanh" => Activation::Tanh,
-                _ => Activation::Relu,
-            };
-            macro_rules! with_h {
-                ($($h:literal),*) => {
-                    match m.hidden {
-                        $($h => {
-                            let mut p: Box<Autoencoder<PIXELS, $h>> = boxed_zeroed();
-                            weights::load(&run_dir(out, l).join("weights.safetensors"), &mut *p, &Model::<$h> { loss: l.loss(), phi }.shapes())?;
-                            Ok(reconstruct(&p, phi, &images))
-                        })*
-                        h => Err(format!("--hidden {h} is not compiled in").into()),
-                    }
-                };
-            }
-            with_h!(16, 30, 32, 64, 128)
-        };
+        let recon =
+            |l: LossArg, m: &Metrics| -> Result<Vec<Vec<f32>>> { crate::with_hidden!(m.hidden, reconstruct_run(out, l, m, &images)) };
         let sq = recon(LossArg::Square, &runs[0].1)?;
         let ce = recon(LossArg::Bce, &runs[1].1)?;
         let mut tiles: Vec<&[f32]> = Vec::with_capacity(300);

@@ -3,10 +3,22 @@
 //! report. `main.rs` is the command line; everything it does lives here so
 //! that tests can call it.
 
+pub mod accuracy;
+pub mod ae_analysis;
+pub mod autoencoder;
 pub mod boxed;
+pub mod checks;
+pub mod cli;
+pub mod convexity;
+pub mod graphs;
 pub mod io;
+pub mod logistic;
 pub mod mnist;
 pub mod plot;
+pub mod report;
+pub mod train;
+pub mod vae;
+pub mod weights;
 
 /// The harness's error: a one-line message for the user.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -42,10 +42,11 @@ pub fn symmetric_eigenvalues<const N: usize>(a: &mut [[f64; N]; N]) -> [f64; N] 
                     row[p] = c * akp - s * akq;
                     row[q] = s * akp + c * akq;
                 }
-                for k in 0..N {
-                    let (apk, aqk) = (a[p][k], a[q][k]);
-                    a[p][k] = c * apk - s * aqk;
-                    a[q][k] = s * apk + c * aqk;
+                let (lo, hi) = a.split_at_mut(q);
+                for (apk, aqk) in lo[p].iter_mut().zip(hi[0].iter_mut()) {
+                    let (x, y) = (*apk, *aqk);
+                    *apk = c * x - s * y;
+                    *aqk = s * x + c * y;
                 }
             }
         }

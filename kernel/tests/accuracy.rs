@@ -45,7 +45,8 @@ fn tanh_within_bound() {
 fn special_values() {
     let inf = f32::INFINITY;
     // (function, input, expected); expected NaN means NaN.
-    let table: [(&str, fn(f32) -> f32, f32, f32); 16] = [
+    type Case = (&'static str, fn(f32) -> f32, f32, f32);
+    let table: [Case; 16] = [
         ("sigmoid", sigmoid, inf, 1.0),
         ("sigmoid", sigmoid, -inf, 0.0),
         ("sigmoid", sigmoid, 0.0, 0.5),

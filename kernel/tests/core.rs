@@ -1,5 +1,6 @@
 //! Losses, Adam and sampling, each stated twice: once by the kernel, once
 //! independently here.
+#![allow(clippy::needless_range_loop)] // indices mirror the formulas
 mod common;
 use common::*;
 use kernel::loss::*;

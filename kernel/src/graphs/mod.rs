@@ -21,3 +21,4 @@ pub mod ex22;
 pub mod ex23;
 pub mod ex24;
 pub mod ex25;
+pub mod naive;

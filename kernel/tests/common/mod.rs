@@ -1,5 +1,6 @@
-//! Shared test helpers: seeded inputs, independent f64 activations, central
-//! finite differences and the gradient comparison every backward test uses.
+//! Shared test helpers: seeded inputs, and thin wrappers over the kernel's
+//! f64 activations (`kernel::graphs::naive`) and gradient checks
+//! (`kernel::gradcheck`) that every backward test uses.
 #![allow(dead_code)]
 
 use kernel::{Activation, Matrix};
@@ -25,55 +26,30 @@ pub fn rand_matrix<const R: usize, const C: usize>(r: &mut Rng, lo: f32, hi: f32
     Matrix::from_fn(|_, _| unif(r, lo, hi))
 }
 
-/// φ in f64, written from the definitions (not the kernel's code).
+/// φ in f64, written from the definitions (not the kernel's f32 code):
+/// [`kernel::graphs::naive::phi`].
 pub fn phi64(a: Activation, x: f64) -> f64 {
-    match a {
-        Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-        Activation::Tanh => x.tanh(),
-        Activation::Relu => x.max(0.0),
-    }
+    kernel::graphs::naive::phi(a, x)
 }
 
-/// Central finite differences of `f` at `x` with step `h`, in f64.
+/// Central finite differences of `f` at `x` with step `h`, in f64
+/// ([`kernel::gradcheck::central_difference`] into a fresh vector).
 pub fn fd_grad(f: impl Fn(&[f64]) -> f64, x: &[f64], h: f64) -> Vec<f64> {
     let mut p = x.to_vec();
-    (0..x.len())
-        .map(|i| {
-            p[i] = x[i] + h;
-            let up = f(&p);
-            p[i] = x[i] - h;
-            let down = f(&p);
-            p[i] = x[i];
-            (up - down) / (2.0 * h)
-        })
-        .collect()
+    let mut out = vec![0.0; x.len()];
+    kernel::gradcheck::central_difference(&mut out, &mut p, h, f);
+    out
 }
 
 pub fn to64(x: &[f32]) -> Vec<f64> {
     x.iter().map(|&v| v as f64).collect()
 }
 
-/// Largest relative difference between `got` and `want` over the entries
-/// that are not tiny (|want| > 1e-3 · max|want|); tiny entries must agree
-/// to `tol` · max|want| absolutely. Returns the largest relative difference.
-pub fn max_rel_diff(got: &[f32], want: &[f64]) -> f64 {
-    assert_eq!(got.len(), want.len());
-    let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-30);
-    let mut worst = 0.0f64;
-    for (&g, &w) in got.iter().zip(want) {
-        let g = g as f64;
-        let d = if w.abs() > 1e-3 * scale {
-            (g - w).abs() / w.abs()
-        } else {
-            (g - w).abs() / scale
-        };
-        worst = worst.max(d);
-    }
-    worst
-}
-
+/// Asserts that `got` is within `tol` of `want` by
+/// [`kernel::gradcheck::max_relative_difference`] (relative for entries
+/// above 1e-3 · max|want|, relative to max|want| for tiny ones).
 pub fn assert_grad_close(what: &str, got: &[f32], want: &[f64], tol: f64) {
-    let d = max_rel_diff(got, want);
+    let d = kernel::gradcheck::max_relative_difference(got, want);
     assert!(
         d <= tol,
         "{what}: relative difference {d:e} > {tol:e}\n got  {got:?}\n want {want:?}"

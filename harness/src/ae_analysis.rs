@@ -305,12 +305,9 @@ fn hessian_evidence<const H: usize>(model: &Model<H>, p: &Autoencoder<PIXELS, H>
         model.load(&mut work, &images, &[]);
         ae::forward(&mut work.ws, p, &work.x, model.phi);
         let n = images.len();
-        // Only the first n rows are images: the kernel functions sum over all
-        // CHUNK rows, so full chunks are required here.
-        debug_assert_eq!(n, CHUNK, "hessian_images must be a multiple of CHUNK");
-        ae::b2_hessian_acc(&mut b2, &work.ws, &work.x, model.loss, set.len());
+        ae::b2_hessian_acc(&mut b2, &work.ws, &work.x, n, model.loss, set.len());
         for (a, h) in rows.iter_mut().enumerate() {
-            ae::w2_row_hessian_acc(h, &work.ws, &work.x, model.loss, a, set.len());
+            ae::w2_row_hessian_acc(h, &work.ws, &work.x, n, model.loss, a, set.len());
         }
     }
     let (mut w2_min, mut w2_row) = (f64::INFINITY, 0);

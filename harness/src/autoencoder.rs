@@ -3,8 +3,9 @@
 //! weights and figures 8 and 9.
 //!
 //! Layout of `--out DIR`: `DIR/autoencoder/{bce,square}/metrics.json` and
-//! `weights.safetensors`, and `DIR/autoencoder/fig8_training_error.svg`,
-//! `fig9_reconstructions.png` once both losses have been trained.
+//! `weights.safetensors`, and `DIR/autoencoder/fig8_training_error.svg`
+//! (redrawn after every run, one panel per loss trained so far) and
+//! `fig9_reconstructions.png` (once both losses have been trained).
 //! Weights tensors: `w1` [H, 784], `b1` [H], `w2` [784, H], `b2` [784].
 
 use crate::boxed::{boxed_zeroed, Zeroable};

@@ -158,7 +158,7 @@ fn run(cli: Cli) -> harness::Result<()> {
                 m.test_loss,
                 m.seconds_per_epoch,
                 m.epochs,
-                harness::vae::run_dir(&a.out, a.objective).display()
+                harness::vae::run_dir(&a.out, a.objective, a.linear_mean).display()
             );
             Ok(())
         }

@@ -63,9 +63,9 @@ pub struct VaeArgs {
     /// Adam learning rate.
     #[arg(long, default_value_t = 1e-3, value_parser = cli::parse_lr)]
     pub lr: f32,
-    /// Latent size Z for `elbo` (2, 10, 20 or 40; the assignment network has 40).
-    #[arg(long, default_value_t = 20, value_parser = cli::parse_positive)]
-    pub latent: usize,
+    /// Latent size Z for `elbo` (2, 10, 20 or 40; default 20). The appendix's network has 40.
+    #[arg(long, value_parser = cli::parse_positive)]
+    pub latent: Option<usize>,
     /// Remove the appendix's relu on the encoder mean (`assignment` only).
     #[arg(long)]
     pub linear_mean: bool,
@@ -273,17 +273,23 @@ impl<const Z: usize> Decoder for Standard<Z> {
     }
 }
 
-/// The folder of one objective's run.
+/// The folder of one objective's run (`assignment-linear-mean` for the
+/// appendix's network without the relu on the mean, so both can coexist).
 #[must_use]
-pub fn run_dir(out: &Path, objective: Objective) -> PathBuf {
-    out.join("vae").join(objective.name())
+pub fn run_dir(out: &Path, objective: Objective, linear_mean: bool) -> PathBuf {
+    let name = if linear_mean {
+        format!("{}-linear-mean", objective.name())
+    } else {
+        objective.name().to_string()
+    };
+    out.join("vae").join(name)
 }
 
 /// Trains with `args` on `data`, writes metrics, weights and figures.
 pub fn run(args: &VaeArgs, data: &mnist::Mnist) -> Result<Metrics> {
     match args.objective {
         Objective::Assignment => {
-            if args.latent != 20 && args.latent != 40 {
+            if args.latent.is_some_and(|z| z != 40) {
                 return Err("--latent applies to --objective elbo; the appendix's network has 40 latent units".into());
             }
             run_model(
@@ -303,7 +309,7 @@ pub fn run(args: &VaeArgs, data: &mnist::Mnist) -> Result<Metrics> {
             if args.linear_mean {
                 return Err("--linear-mean applies to --objective assignment".into());
             }
-            match args.latent {
+            match args.latent.unwrap_or(20) {
                 2 => run_model(&Standard::<2>, args, data, 2, (10, 128)),
                 10 => run_model(&Standard::<10>, args, data, 10, (10, 128)),
                 20 => run_model(&Standard::<20>, args, data, 20, (10, 128)),
@@ -362,7 +368,7 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
         train_images: train_set.len(),
         threads,
     };
-    let dir = run_dir(&args.out, args.objective);
+    let dir = run_dir(&args.out, args.objective, args.linear_mean);
     weights::save(
         &dir.join("weights.safetensors"),
         &*params,
@@ -410,7 +416,7 @@ fn figures<T: Decoder>(
 
 /// Reads a run's metrics, if that run exists.
 pub fn read_metrics(out: &Path, objective: Objective) -> Result<Option<Metrics>> {
-    let p = run_dir(out, objective).join("metrics.json");
+    let p = run_dir(out, objective, false).join("metrics.json");
     if !p.exists() {
         return Ok(None);
     }

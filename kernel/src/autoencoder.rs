@@ -30,7 +30,12 @@ pub struct Autoencoder<const D: usize, const H: usize> {
 
 impl<const D: usize, const H: usize> ParamBlocks for Autoencoder<D, H> {
     fn blocks(&self) -> heapless::Vec<(&'static str, &[f32]), MAX_BLOCKS> {
-        heapless::Vec::from_iter([("w1", self.w1.as_slice()), ("b1", &self.b1[..]), ("w2", self.w2.as_slice()), ("b2", &self.b2[..])])
+        heapless::Vec::from_iter([
+            ("w1", self.w1.as_slice()),
+            ("b1", &self.b1[..]),
+            ("w2", self.w2.as_slice()),
+            ("b2", &self.b2[..]),
+        ])
     }
     fn blocks_mut(&mut self) -> heapless::Vec<&mut [f32], MAX_BLOCKS> {
         heapless::Vec::from_iter([self.w1.as_mut_slice(), &mut self.b1[..], self.w2.as_mut_slice(), &mut self.b2[..]])
@@ -151,16 +156,18 @@ pub fn backward<const B: usize, const D: usize, const H: usize>(
 }
 
 /// The diagonal Hessian of E with respect to b2 over a chunk (Ex 3.6,
-/// eq. 145): `out_a += (1/N) Σ_n ∂²L/∂z²(f5_na, x_na)`. Only the diagonal
-/// is non-zero, since b2_a reaches output a alone. Call after [`forward`].
+/// eq. 145): `out_a += (1/N) Σ_n ∂²L/∂z²(f5_na, x_na)` over the first
+/// `rows` images. Only the diagonal is non-zero, since b2_a reaches output
+/// a alone. Call after [`forward`].
 pub fn b2_hessian_acc<const B: usize, const D: usize, const H: usize>(
     out: &mut [f32; D],
     ws: &Workspace<B, D, H>,
     x: &Matrix<B, D>,
+    rows: usize,
     loss: Loss,
     n_total: usize,
 ) {
-    for (f5, xn) in ws.f5.0.iter().zip(&x.0) {
+    for (f5, xn) in ws.f5.0.iter().zip(&x.0).take(rows) {
         for a in 0..D {
             out[a] += loss.curvature_logit(f5[a], xn[a]) / n_total as f32;
         }
@@ -169,16 +176,18 @@ pub fn b2_hessian_acc<const B: usize, const D: usize, const H: usize>(
 
 /// The Hessian of E with respect to row `a` of W2 over a chunk (Ex 3.6,
 /// eq. 149 as a matrix): `out += (1/N) Σ_n ∂²L/∂z²(f5_na, x_na) f3_n f3_nᵀ`
-/// (H × H). Call after [`forward`].
+/// (H × H) over the first `rows` images. Call after [`forward`].
+#[allow(clippy::too_many_arguments)]
 pub fn w2_row_hessian_acc<const B: usize, const D: usize, const H: usize>(
     out: &mut Matrix<H, H>,
     ws: &Workspace<B, D, H>,
     x: &Matrix<B, D>,
+    rows: usize,
     loss: Loss,
     a: usize,
     n_total: usize,
 ) {
-    for (n, f3) in ws.f3.0.iter().enumerate() {
+    for (n, f3) in ws.f3.0.iter().enumerate().take(rows) {
         let c = loss.curvature_logit(ws.f5.0[n][a], x.0[n][a]) / n_total as f32;
         for (row, &f3k) in out.0.iter_mut().zip(f3) {
             crate::matrix::axpy(row, c * f3k, f3);

@@ -1,4 +1,4 @@
-//! Optimisers over parameter blocks (docs/03-autoencoder.md, "Adam").
+//! Optimisers over parameter blocks (docs/03-autoencoder.md, "Ex 3.4 and 3.5: training").
 
 use crate::math;
 use crate::params::ParamBlocks;

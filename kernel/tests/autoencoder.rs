@@ -13,7 +13,12 @@ const H: usize = 5;
 const B: usize = 3;
 
 fn model(seed: u64) -> Autoencoder<D, H> {
-    let mut m = Autoencoder { w1: Matrix::zeros(), b1: [0.0; H], w2: Matrix::zeros(), b2: [0.0; D] };
+    let mut m = Autoencoder {
+        w1: Matrix::zeros(),
+        b1: [0.0; H],
+        w2: Matrix::zeros(),
+        b2: [0.0; D],
+    };
     let mut r = rng(seed);
     // Wider than the default ±1/√n so that σ saturates in places.
     m.w1 = rand_matrix(&mut r, -1.0, 1.0);
@@ -24,11 +29,22 @@ fn model(seed: u64) -> Autoencoder<D, H> {
 }
 
 fn zero_model() -> Autoencoder<D, H> {
-    Autoencoder { w1: Matrix::zeros(), b1: [0.0; H], w2: Matrix::zeros(), b2: [0.0; D] }
+    Autoencoder {
+        w1: Matrix::zeros(),
+        b1: [0.0; H],
+        w2: Matrix::zeros(),
+        b2: [0.0; D],
+    }
 }
 
 fn workspace() -> Workspace<B, D, H> {
-    Workspace { f2: Matrix::zeros(), f3: Matrix::zeros(), f5: Matrix::zeros(), t5: Matrix::zeros(), t3: Matrix::zeros() }
+    Workspace {
+        f2: Matrix::zeros(),
+        f3: Matrix::zeros(),
+        f5: Matrix::zeros(),
+        t5: Matrix::zeros(),
+        t3: Matrix::zeros(),
+    }
 }
 
 /// Eq. 98 with eq. 97, in f64, from the flat parameter vector (w1, b1, w2, b2).
@@ -39,7 +55,9 @@ fn e64(p: &[f64], x: &[f64], n: usize, loss: Loss, phi: Activation) -> f64 {
     let mut e = 0.0;
     for s in 0..n {
         let xs = &x[s * D..(s + 1) * D];
-        let h: Vec<f64> = (0..H).map(|k| phi64(phi, b1[k] + (0..D).map(|j| w1[k * D + j] * xs[j]).sum::<f64>())).collect();
+        let h: Vec<f64> = (0..H)
+            .map(|k| phi64(phi, b1[k] + (0..D).map(|j| w1[k * D + j] * xs[j]).sum::<f64>()))
+            .collect();
         for i in 0..D {
             let y = 1.0 / (1.0 + (-(b2[i] + (0..H).map(|k| w2[i * H + k] * h[k]).sum::<f64>())).exp());
             e += match loss {
@@ -80,7 +98,11 @@ fn backward_matches_finite_differences() {
             let x64 = to64(x.as_slice());
             let p = flat(&m);
             let f = |p: &[f64]| e64(p, &x64, B, loss, phi);
-            assert!((e as f64 - f(&p)).abs() < 1e-5 * f(&p).max(1.0), "{loss:?} {phi:?}: E {e} vs {}", f(&p));
+            assert!(
+                (e as f64 - f(&p)).abs() < 1e-5 * f(&p).max(1.0),
+                "{loss:?} {phi:?}: E {e} vs {}",
+                f(&p)
+            );
             assert_grad_close(&format!("{loss:?} {phi:?}"), &flat32(&g), &fd_grad(f, &p, 1e-6), 1e-4);
         }
     }
@@ -93,7 +115,13 @@ fn chunked_full_batch_equals_single_chunk() {
     let m = model(9);
     let mut r = rng(10);
     let x6 = rand_matrix::<6, D>(&mut r, 0.0, 1.0);
-    let mut ws6 = Workspace::<6, D, H> { f2: Matrix::zeros(), f3: Matrix::zeros(), f5: Matrix::zeros(), t5: Matrix::zeros(), t3: Matrix::zeros() };
+    let mut ws6 = Workspace::<6, D, H> {
+        f2: Matrix::zeros(),
+        f3: Matrix::zeros(),
+        f5: Matrix::zeros(),
+        t5: Matrix::zeros(),
+        t3: Matrix::zeros(),
+    };
     for loss in [Loss::Square, Loss::CrossEntropy] {
         let mut g_one = zero_model();
         autoencoder::forward(&mut ws6, &m, &x6, Activation::Relu);
@@ -145,13 +173,13 @@ fn hessian_blocks_match_finite_differences_and_convexity() {
         };
         let b2_at = H * D + H + D * H;
         let mut hb = [0.0f32; D];
-        autoencoder::b2_hessian_acc(&mut hb, &ws, &x, loss, B);
+        autoencoder::b2_hessian_acc(&mut hb, &ws, &x, B, loss, B);
         let fd: Vec<f64> = (0..D).map(|a| second(b2_at + a, b2_at + a)).collect();
         assert_grad_close(&format!("{loss:?} b2 Hessian"), &hb, &fd, 1e-3);
         let w2_at = H * D + H;
         for a in [0, 5, D - 1] {
             let mut hw = Matrix::<H, H>::zeros();
-            autoencoder::w2_row_hessian_acc(&mut hw, &ws, &x, loss, a, B);
+            autoencoder::w2_row_hessian_acc(&mut hw, &ws, &x, B, loss, a, B);
             let fd: Vec<f64> = (0..H * H).map(|t| second(w2_at + a * H + t / H, w2_at + a * H + t % H)).collect();
             assert_grad_close(&format!("{loss:?} W2 row {a} Hessian"), hw.as_slice(), &fd, 1e-3);
         }

@@ -131,7 +131,7 @@ pub fn run(args: &AllArgs) -> Result<PathBuf> {
             epochs: vae_epochs,
             batch: None,
             lr: 1e-3,
-            latent: 20,
+            latent: None,
             linear_mean: false,
             seed: args.seed,
             data_dir: args.data_dir.clone(),

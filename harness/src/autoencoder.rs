@@ -82,6 +82,9 @@ pub struct AutoencoderArgs {
     /// Train on the first N training images only (for quick runs).
     #[arg(long, value_parser = cli::parse_positive)]
     pub train_subset: Option<usize>,
+    /// Checkpoints and resumption.
+    #[command(flatten)]
+    pub control: cli::RunControl,
 }
 
 /// `metrics.json`.
@@ -175,7 +178,7 @@ pub fn run_dir(out: &Path, loss: LossArg) -> PathBuf {
 /// the figures from whatever runs the output folder holds.
 pub fn run(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<Metrics> {
     let m = crate::with_hidden!(args.hidden, run_h(args, data))?;
-    draw_figures(&args.out, data)?;
+    draw_figures(&args.control.out_dir(&args.out), data)?;
     Ok(m)
 }
 
@@ -206,10 +209,30 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         (args.epochs * steps_per_epoch) as u64,
         &format!("autoencoder {}", model.loss.name()),
     );
-    let outcome = train::train(&model, &mut params, &train_set, &cfg, &mut rng, |_, loss| {
-        pb.inc(1);
-        pb.set_message(format!("loss {loss:.3}"));
-    })?;
+    let out = args.control.out_dir(&args.out);
+    let dir = run_dir(&out, args.loss);
+    let settings = format!(
+        "autoencoder loss={} hidden={H} activation={} epochs={} batch={} lr={} seed={} train_images={}",
+        model.loss.name(),
+        model.phi.name(),
+        args.epochs,
+        args.batch,
+        args.lr,
+        args.seed,
+        train_set.len()
+    );
+    let outcome = train::train(
+        &model,
+        &mut params,
+        &train_set,
+        &cfg,
+        &mut rng,
+        &args.control.checkpointing(&dir, settings),
+        |_, loss| {
+            pb.inc(1);
+            pb.set_message(format!("loss {loss:.3}"));
+        },
+    )?;
     pb.finish_and_clear();
     let mut bufs = train::Buffers::<Model<H>>::new(threads);
     let train_loss = train::dataset_loss(&model, &params, &mut bufs, &train_set, &[]) / train_set.len() as f64;
@@ -229,7 +252,6 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         train_images: train_set.len(),
         threads,
     };
-    let dir = run_dir(&args.out, args.loss);
     let meta = [
         ("model", format!("autoencoder 784-{H}-784 {}", model.phi.name())),
         ("loss", metrics.loss.clone()),

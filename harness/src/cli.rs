@@ -107,6 +107,44 @@ pub fn parse_positive(s: &str) -> Result<usize, String> {
     }
 }
 
+/// Checkpointing options shared by the training subcommands.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunControl {
+    /// Also write a checkpoint every SECONDS of training (one is always written at each epoch's end).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub checkpoint_every: Option<f64>,
+    /// Continue the interrupted run whose `--out` folder is DIR (same settings required).
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<std::path::PathBuf>,
+}
+
+impl RunControl {
+    /// The output folder: the resumed run's, else `out`.
+    #[must_use]
+    pub fn out_dir(&self, out: &std::path::Path) -> std::path::PathBuf {
+        self.resume.clone().unwrap_or_else(|| out.to_path_buf())
+    }
+
+    /// The trainer's checkpointing for a run folder and its settings.
+    #[must_use]
+    pub fn checkpointing(&self, run_dir: &std::path::Path, settings: String) -> crate::train::Checkpointing {
+        crate::train::Checkpointing {
+            path: Some(run_dir.join(crate::checkpoint::FILE)),
+            every_seconds: self.checkpoint_every,
+            resume: self.resume.is_some(),
+            settings,
+        }
+    }
+}
+
+/// Parses a positive, finite number of seconds.
+pub fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
 /// The default thread count: every core.
 #[must_use]
 pub fn default_threads() -> usize {

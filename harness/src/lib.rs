@@ -7,6 +7,7 @@ pub mod accuracy;
 pub mod ae_analysis;
 pub mod autoencoder;
 pub mod boxed;
+pub mod checkpoint;
 pub mod checks;
 pub mod cli;
 pub mod convexity;

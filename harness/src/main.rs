@@ -100,7 +100,7 @@ fn run(cli: Cli) -> harness::Result<()> {
                 m.test_loss,
                 m.seconds_per_epoch,
                 m.epochs,
-                harness::autoencoder::run_dir(&a.out, a.loss).display()
+                harness::autoencoder::run_dir(&a.control.out_dir(&a.out), a.loss).display()
             );
             Ok(())
         }
@@ -158,7 +158,7 @@ fn run(cli: Cli) -> harness::Result<()> {
                 m.test_loss,
                 m.seconds_per_epoch,
                 m.epochs,
-                harness::vae::run_dir(&a.out, a.objective, a.linear_mean).display()
+                harness::vae::run_dir(&a.control.out_dir(&a.out), a.objective, a.linear_mean).display()
             );
             Ok(())
         }
@@ -167,6 +167,7 @@ fn run(cli: Cli) -> harness::Result<()> {
 }
 
 fn main() -> ExitCode {
+    harness::train::install_interrupt_handler();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -10,12 +10,15 @@
 //! `--threads`.
 
 use crate::boxed::{boxed_zeroed, Zeroable};
+use crate::checkpoint::{self, State};
 use crate::mnist::{Split, PIXELS};
 use crate::Result;
 use kernel::optim::Adam;
 use kernel::ParamBlocks;
 use rand_core::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Number of shards a step's batch is cut into (fixed: see the module doc).
@@ -193,52 +196,142 @@ pub fn check_finite<P: ParamBlocks>(grad: &P, step: u64) -> Result<()> {
     Ok(())
 }
 
+/// Checkpoints and resumption of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Checkpointing {
+    /// Where to write the checkpoint (none: no checkpoints).
+    pub path: Option<PathBuf>,
+    /// Also write one every this many seconds of training (besides each epoch's end).
+    pub every_seconds: Option<f64>,
+    /// Continue from the checkpoint at `path`.
+    pub resume: bool,
+    /// The run's settings as text; a resumed run must have the same.
+    pub settings: String,
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C (SIGINT) stop training after the current step, with a
+/// checkpoint. Call once, from `main`.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
 /// Trains `params` in place with Adam; `on_step(step, loss)` reports progress.
+///
+/// With `ckpt.path`, a checkpoint (parameters, Adam state, generator state,
+/// position) is written atomically at the end of every epoch, every
+/// `ckpt.every_seconds`, and when Ctrl-C stops the run; with `ckpt.resume`
+/// the run continues from it and ends bit-identical to an uninterrupted one.
+/// A NaN or infinity in the objective or in any gradient stops training with
+/// an error naming the step and the block; the last good checkpoint stays.
+#[allow(clippy::too_many_arguments)]
 pub fn train<T: Trainable>(
     model: &T,
     params: &mut T::Params,
     data: &Split,
     cfg: &TrainConfig,
     rng: &mut Xoshiro256PlusPlus,
+    ckpt: &Checkpointing,
     mut on_step: impl FnMut(u64, f64),
 ) -> Result<TrainOutcome> {
     let mut bufs = Buffers::<T>::new(cfg.threads);
     let mut m: Box<T::Params> = boxed_zeroed();
     let mut v: Box<T::Params> = boxed_zeroed();
-    let mut out = TrainOutcome::default();
     let n = data.len();
+    let batch = cfg.batch.unwrap_or(n).min(n);
+    let shapes = model.shapes();
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut seconds = 0.0;
-    for _epoch in 0..cfg.epochs {
-        let start = Instant::now();
-        let batch = cfg.batch.unwrap_or(n).min(n);
-        if cfg.batch.is_some() {
-            shuffle(&mut order, rng);
+    let mut st = State {
+        epoch: 0,
+        step_in_epoch: 0,
+        steps: 0,
+        epoch_sum: 0.0,
+        loss_curve: vec![],
+        step_losses: vec![],
+        seconds: 0.0,
+        rng: rng.clone(),
+    };
+    if ckpt.resume {
+        let path = ckpt.path.as_ref().ok_or("--resume needs a checkpoint path")?;
+        let (state, saved_order) = checkpoint::load(path, params, &mut m, &mut v, &shapes, &ckpt.settings)?;
+        if saved_order.len() != n {
+            return Err(format!("{}: checkpoint covers {} images, this run {n}", path.display(), saved_order.len()).into());
         }
-        let mut epoch_sum = 0.0;
-        for idx in order.chunks(batch) {
+        (st, order) = (state, saved_order);
+        *rng = st.rng.clone();
+    }
+    let save = |st: &State, order: &[u32], params: &T::Params, m: &T::Params, v: &T::Params| -> Result<()> {
+        match &ckpt.path {
+            Some(p) => checkpoint::save(p, params, m, v, &shapes, order, st, &ckpt.settings),
+            None => Ok(()),
+        }
+    };
+    let mut last_save = Instant::now();
+    while st.epoch < cfg.epochs {
+        if st.step_in_epoch == 0 {
+            // Each epoch's order depends only on the generator: identity, then shuffled.
+            order.iter_mut().enumerate().for_each(|(i, o)| *o = i as u32);
+            if cfg.batch.is_some() {
+                shuffle(&mut order, rng);
+            }
+            st.epoch_sum = 0.0;
+        }
+        let steps_in_epoch = n.div_ceil(batch);
+        while st.step_in_epoch < steps_in_epoch {
+            let start = Instant::now();
+            let idx = &order[st.step_in_epoch * batch..((st.step_in_epoch + 1) * batch).min(n)];
             let noise = if T::NOISE > 0 {
                 normals(rng, idx.len() * T::NOISE)
             } else {
                 Vec::new()
             };
             let sum = batch_gradient(model, params, &mut bufs, data, idx, &noise);
-            out.steps += 1;
+            let step = st.steps + 1;
             let loss = sum / idx.len() as f64;
             if !loss.is_finite() {
-                return Err(format!("training diverged at step {}: the objective is {loss}", out.steps).into());
+                return Err(format!("training diverged at step {step}: the objective is {loss}; the last good checkpoint is kept").into());
             }
-            check_finite(&*bufs.grads[0], out.steps)?;
-            cfg.adam.step(params, &mut m, &mut v, &bufs.grads[0], out.steps as u32);
-            out.step_losses.push(loss);
-            epoch_sum += sum;
-            on_step(out.steps, loss);
+            check_finite(&*bufs.grads[0], step)?;
+            cfg.adam.step(params, &mut m, &mut v, &bufs.grads[0], step as u32);
+            st.steps = step;
+            st.step_in_epoch += 1;
+            st.step_losses.push(loss);
+            st.epoch_sum += sum;
+            st.seconds += start.elapsed().as_secs_f64();
+            on_step(step, loss);
+            if st.step_in_epoch == steps_in_epoch {
+                st.loss_curve.push(st.epoch_sum / n as f64);
+                st.epoch += 1;
+                st.step_in_epoch = 0;
+            }
+            let interrupted = INTERRUPTED.load(Ordering::SeqCst);
+            let due = ckpt.every_seconds.is_some_and(|s| last_save.elapsed().as_secs_f64() >= s);
+            if st.step_in_epoch == 0 || interrupted || due {
+                st.rng = rng.clone();
+                save(&st, &order, params, &m, &v)?;
+                last_save = Instant::now();
+            }
+            if interrupted {
+                let how = if ckpt.path.is_some() {
+                    "a checkpoint is saved; continue with --resume"
+                } else {
+                    "no checkpoint was requested"
+                };
+                return Err(format!("interrupted after step {step} ({how})").into());
+            }
+            if st.step_in_epoch == 0 {
+                break;
+            }
         }
-        seconds += start.elapsed().as_secs_f64();
-        out.loss_curve.push(epoch_sum / n as f64);
     }
-    out.seconds_per_epoch = if cfg.epochs > 0 { seconds / cfg.epochs as f64 } else { 0.0 };
-    Ok(out)
+    let seconds_per_epoch = if cfg.epochs > 0 { st.seconds / cfg.epochs as f64 } else { 0.0 };
+    Ok(TrainOutcome {
+        loss_curve: st.loss_curve,
+        step_losses: st.step_losses,
+        seconds_per_epoch,
+        steps: st.steps,
+    })
 }
 
 /// Fisher–Yates with the run's generator (uniform index by rejection-free

@@ -87,6 +87,9 @@ pub struct VaeArgs {
     /// Train on the first N training images only (for quick runs).
     #[arg(long, value_parser = cli::parse_positive)]
     pub train_subset: Option<usize>,
+    /// Checkpoints and resumption.
+    #[command(flatten)]
+    pub control: cli::RunControl,
 }
 
 /// `metrics.json`.
@@ -339,10 +342,27 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
     model.init(&mut params, &mut rng);
     let steps_per_epoch = batch.size().map_or(1, |b| train_set.len().div_ceil(b.min(train_set.len())));
     let pb = cli::progress((epochs * steps_per_epoch) as u64, &format!("vae {}", args.objective.name()));
-    let outcome = train::train(model, &mut params, &train_set, &cfg, &mut rng, |_, loss| {
-        pb.inc(1);
-        pb.set_message(format!("objective {loss:.2}"));
-    })?;
+    let dir = run_dir(&args.control.out_dir(&args.out), args.objective, args.linear_mean);
+    let settings = format!(
+        "vae objective={} latent={latent} linear_mean={} epochs={epochs} batch={batch} lr={} seed={} train_images={}",
+        args.objective.name(),
+        args.linear_mean,
+        args.lr,
+        args.seed,
+        train_set.len()
+    );
+    let outcome = train::train(
+        model,
+        &mut params,
+        &train_set,
+        &cfg,
+        &mut rng,
+        &args.control.checkpointing(&dir, settings),
+        |_, loss| {
+            pb.inc(1);
+            pb.set_message(format!("objective {loss:.2}"));
+        },
+    )?;
     pb.finish_and_clear();
     // Evaluation: one ε per image from a generator of its own, so that the
     // numbers do not depend on how many steps training took.
@@ -368,7 +388,6 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
         train_images: train_set.len(),
         threads,
     };
-    let dir = run_dir(&args.out, args.objective, args.linear_mean);
     weights::save(
         &dir.join("weights.safetensors"),
         &*params,

@@ -26,7 +26,13 @@ pub fn to_bytes<P: ParamBlocks>(params: &P, shapes: &[Vec<usize>], metadata: &[(
             TensorView::new(Dtype::F32, shape.clone(), data).map_err(|e| format!("tensor {name}: {e}"))?,
         ));
     }
-    let meta: HashMap<String, String> = metadata.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    // One metadata key whose value is a JSON object in the given order: the
+    // safetensors crate writes a HashMap, whose order would vary between runs.
+    let fields: serde_json::Map<String, serde_json::Value> = metadata
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    let meta: HashMap<String, String> = [("harness".to_string(), serde_json::Value::Object(fields).to_string())].into();
     Ok(safetensors::serialize(views, &Some(meta)).map_err(|e| format!("cannot serialise weights: {e}"))?)
 }
 

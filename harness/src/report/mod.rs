@@ -108,6 +108,7 @@ pub fn run(args: &AllArgs) -> Result<PathBuf> {
             out: out.clone(),
             threads: Some(threads),
             train_subset: ae_subset,
+            control: cli::RunControl::default(),
         };
         ae.push(crate::autoencoder::run(&a, &data)?);
         step(&format!("Ex 3 autoencoder ({})", loss.loss().name()), t);
@@ -139,6 +140,7 @@ pub fn run(args: &AllArgs) -> Result<PathBuf> {
             out: out.clone(),
             threads: Some(threads),
             train_subset: vae_subset,
+            control: cli::RunControl::default(),
         };
         vaes.push(crate::vae::run(&a, &data)?);
         step(&format!("Ex 4 VAE ({})", objective.name()), t);

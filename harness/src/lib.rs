@@ -6,6 +6,7 @@
 pub mod accuracy;
 pub mod ae_analysis;
 pub mod autoencoder;
+pub mod bench;
 pub mod boxed;
 pub mod checkpoint;
 pub mod checks;

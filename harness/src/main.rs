@@ -35,6 +35,8 @@ enum Command {
     AutoencoderSlices(SliceArgs),
     /// Exercise 4: the variational autoencoder.
     Vae(harness::vae::VaeArgs),
+    /// Time the work `harness/bench/compare.sh` compares with PyTorch (JSON on stdout).
+    Bench(BenchArgs),
     /// Sweep all 2^32 f32 inputs through the activations against f64.
     Accuracy,
 }
@@ -69,6 +71,16 @@ struct SliceArgs {
     /// Worker threads (default: every core).
     #[arg(long, value_parser = harness::cli::parse_positive)]
     threads: Option<usize>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct BenchArgs {
+    /// Worker threads (default: every core).
+    #[arg(long, value_parser = harness::cli::parse_positive)]
+    threads: Option<usize>,
+    /// Folder holding the MNIST IDX files.
+    #[arg(long, default_value = harness::mnist::DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -159,6 +171,14 @@ fn run(cli: Cli) -> harness::Result<()> {
                 m.seconds_per_epoch,
                 m.epochs,
                 harness::vae::run_dir(&a.control.out_dir(&a.out), a.objective, a.linear_mean).display()
+            );
+            Ok(())
+        }
+        Some(Command::Bench(a)) => {
+            let data = harness::autoencoder::load_data(&a.data_dir, false)?;
+            println!(
+                "{}",
+                harness::bench::run(&data, a.threads.unwrap_or_else(harness::cli::default_threads))?
             );
             Ok(())
         }

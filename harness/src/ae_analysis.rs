@@ -110,16 +110,10 @@ pub fn run(out: &Path, data: &Mnist, sizes: Sizes, seed: u64, threads: usize) ->
     for (k, (name, fig)) in [("F11", 10), ("F12", 12), ("F22", 14)].into_iter().enumerate() {
         let panels: Vec<String> = grids
             .iter()
-            .map(|g: &Vec<Vec<f64>>| {
+            .zip(LABELS)
+            .map(|(g, label)| {
                 plot::heat_map_svg(&plot::HeatMap {
-                    title: &format!(
-                        "{name}, {}",
-                        if std::ptr::eq(g, &grids[0]) {
-                            "cross-entropy"
-                        } else {
-                            "square loss"
-                        }
-                    ),
+                    title: &format!("{name}, {label}"),
                     x_label: "z1",
                     y_label: "z2",
                     x_range: (-1.0, 1.0),
@@ -147,18 +141,12 @@ pub fn run(out: &Path, data: &Mnist, sizes: Sizes, seed: u64, threads: usize) ->
         let mid = sizes.grid / 2;
         let cuts: Vec<String> = grids
             .iter()
-            .map(|g| {
+            .zip(LABELS)
+            .map(|(g, label)| {
                 let row: Vec<(f64, f64)> = (0..sizes.grid).map(|j| (z(j), g[k][mid * sizes.grid + j])).collect();
                 let col: Vec<(f64, f64)> = (0..sizes.grid).map(|i| (z(i), g[k][i * sizes.grid + mid])).collect();
                 plot::line_plot_svg(&plot::LinePlot {
-                    title: &format!(
-                        "{name}, {}",
-                        if std::ptr::eq(g, &grids[0]) {
-                            "cross-entropy"
-                        } else {
-                            "square loss"
-                        }
-                    ),
+                    title: &format!("{name}, {label}"),
                     x_label: "z",
                     y_label: "E",
                     series: &[
@@ -192,6 +180,9 @@ pub fn run(out: &Path, data: &Mnist, sizes: Sizes, seed: u64, threads: usize) ->
     io::write_text_atomic(&dir.join("analysis.json"), &serde_json::to_string_pretty(&report)?)?;
     Ok(report)
 }
+
+/// The panels' names, in the order the losses are analysed.
+const LABELS: [&str; 2] = ["cross-entropy", "square loss"];
 
 type Analysed = (Vec<HessianEvidence>, Vec<SliceVerdict>, Vec<Vec<f64>>);
 

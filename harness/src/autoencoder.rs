@@ -64,27 +64,9 @@ pub struct AutoencoderArgs {
     /// Adam learning rate.
     #[arg(long, default_value_t = 0.05, value_parser = cli::parse_lr)]
     pub lr: f32,
-    /// Seed for initialisation and shuffling.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Folder holding the MNIST IDX files.
-    #[arg(long, default_value = mnist::DEFAULT_DATA_DIR)]
-    pub data_dir: PathBuf,
-    /// Accept canonically named files whose SHA-256 does not match.
-    #[arg(long)]
-    pub no_verify: bool,
-    /// Output folder.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
-    /// Worker threads (default: every core); results do not depend on it.
-    #[arg(long, value_parser = cli::parse_positive)]
-    pub threads: Option<usize>,
-    /// Train on the first N training images only (for quick runs).
-    #[arg(long, value_parser = cli::parse_positive)]
-    pub train_subset: Option<usize>,
-    /// Checkpoints and resumption.
+    /// Seed, data, output, threads, subset, checkpoints.
     #[command(flatten)]
-    pub control: cli::RunControl,
+    pub run: cli::RunArgs,
 }
 
 /// `metrics.json`.
@@ -178,7 +160,7 @@ pub fn run_dir(out: &Path, loss: LossArg) -> PathBuf {
 /// the figures from whatever runs the output folder holds.
 pub fn run(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<Metrics> {
     let m = crate::with_hidden!(args.hidden, run_h(args, data))?;
-    draw_figures(&args.control.out_dir(&args.out), data)?;
+    draw_figures(&args.run.out_dir(), data)?;
     Ok(m)
 }
 
@@ -187,11 +169,11 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         loss: args.loss.loss(),
         phi: args.activation.activation(),
     };
-    let train_set = match args.train_subset {
+    let train_set = match args.run.train_subset {
         Some(n) => data.train.subset(n),
         None => data.train.subset(data.train.len()),
     };
-    let threads = args.threads.unwrap_or_else(cli::default_threads);
+    let threads = args.run.threads();
     let cfg = TrainConfig {
         epochs: args.epochs,
         batch: args.batch.size(),
@@ -201,7 +183,7 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         },
         threads,
     };
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.seed);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.run.seed);
     let mut params: Box<Autoencoder<PIXELS, H>> = boxed_zeroed();
     model.init(&mut params, &mut rng);
     let steps_per_epoch = args.batch.size().map_or(1, |b| train_set.len().div_ceil(b.min(train_set.len())));
@@ -209,7 +191,7 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         (args.epochs * steps_per_epoch) as u64,
         &format!("autoencoder {}", model.loss.name()),
     );
-    let out = args.control.out_dir(&args.out);
+    let out = args.run.out_dir();
     let dir = run_dir(&out, args.loss);
     let settings = format!(
         "autoencoder loss={} hidden={H} activation={} epochs={} batch={} lr={} seed={} train_images={}",
@@ -218,7 +200,7 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         args.epochs,
         args.batch,
         args.lr,
-        args.seed,
+        args.run.seed,
         train_set.len()
     );
     let outcome = train::train(
@@ -227,7 +209,7 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         &train_set,
         &cfg,
         &mut rng,
-        &args.control.checkpointing(&dir, settings),
+        &args.run.control.checkpointing(&dir, settings),
         |_, loss| {
             pb.inc(1);
             pb.set_message(format!("loss {loss:.3}"));
@@ -248,7 +230,7 @@ fn run_h<const H: usize>(args: &AutoencoderArgs, data: &mnist::Mnist) -> Result<
         activation: model.phi.name().into(),
         batch: args.batch.to_string(),
         lr: args.lr,
-        seed: args.seed,
+        seed: args.run.seed,
         train_images: train_set.len(),
         threads,
     };

@@ -81,7 +81,7 @@ pub fn save<P: ParamBlocks>(
 
 /// Reads a checkpoint into `params`, `m`, `v`, checking every name and
 /// shape and that it was made with the same `settings`; returns the state
-/// and the epoch's image order.
+/// and the epoch's image order. See [`load_bytes`].
 pub fn load<P: ParamBlocks>(
     path: &Path,
     params: &mut P,
@@ -92,14 +92,28 @@ pub fn load<P: ParamBlocks>(
 ) -> Result<(State, Vec<u32>)> {
     let what = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("{what}: cannot read checkpoint ({e})"))?;
-    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| format!("{what}: not a valid checkpoint ({e})"))?;
+    load_bytes(&bytes, &what, params, m, v, shapes, settings)
+}
+
+/// Parses the checkpoint `bytes` into `params`, `m`, `v` (see [`load`]);
+/// `what` names the source in error messages. Never panics on bad input.
+pub fn load_bytes<P: ParamBlocks>(
+    bytes: &[u8],
+    what: &str,
+    params: &mut P,
+    m: &mut P,
+    v: &mut P,
+    shapes: &[Vec<usize>],
+    settings: &str,
+) -> Result<(State, Vec<u32>)> {
+    let (_, header) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| format!("{what}: not a valid checkpoint ({e})"))?;
     let meta = header.metadata().clone().unwrap_or_default();
     let text = meta.get("checkpoint").ok_or_else(|| format!("{what}: checkpoint has no state"))?;
     let (saved, state): (String, State) = serde_json::from_str(text).map_err(|e| format!("{what}: bad checkpoint state ({e})"))?;
     if saved != settings {
         return Err(format!("{what}: checkpoint was made with other settings ({saved}); this run has {settings}").into());
     }
-    let st = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| format!("{what}: not a valid checkpoint ({e})"))?;
+    let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| format!("{what}: not a valid checkpoint ({e})"))?;
     for (prefix, p) in [("param", params), ("adam_m", m), ("adam_v", v)] {
         let names: Vec<&'static str> = p.blocks().iter().map(|(n, _)| *n).collect();
         for ((name, shape), dst) in names.iter().zip(shapes).zip(p.blocks_mut()) {

@@ -107,6 +107,67 @@ pub fn parse_positive(s: &str) -> Result<usize, String> {
     }
 }
 
+/// Options every training subcommand shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Seed for initialisation, shuffling and sampling.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Folder holding the MNIST IDX files.
+    #[arg(long, default_value = crate::mnist::DEFAULT_DATA_DIR)]
+    pub data_dir: std::path::PathBuf,
+    /// Accept canonically named files whose SHA-256 does not match.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    pub out: std::path::PathBuf,
+    /// Worker threads (default: every core); results do not depend on it.
+    #[arg(long, value_parser = parse_positive)]
+    pub threads: Option<usize>,
+    /// Train on the first N training images only (for quick runs).
+    #[arg(long, value_parser = parse_positive)]
+    pub train_subset: Option<usize>,
+    /// Checkpoints and resumption.
+    #[command(flatten)]
+    pub control: RunControl,
+}
+
+impl RunArgs {
+    /// Defaults with the given seed, data and output folders and threads.
+    #[must_use]
+    pub fn new(
+        seed: u64,
+        data_dir: &std::path::Path,
+        no_verify: bool,
+        out: &std::path::Path,
+        threads: usize,
+        train_subset: Option<usize>,
+    ) -> RunArgs {
+        RunArgs {
+            seed,
+            data_dir: data_dir.to_path_buf(),
+            no_verify,
+            out: out.to_path_buf(),
+            threads: Some(threads),
+            train_subset,
+            control: RunControl::default(),
+        }
+    }
+
+    /// The worker threads to use.
+    #[must_use]
+    pub fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(default_threads)
+    }
+
+    /// The output folder (the resumed run's, with `--resume`).
+    #[must_use]
+    pub fn out_dir(&self) -> std::path::PathBuf {
+        self.control.out_dir(&self.out)
+    }
+}
+
 /// Checkpointing options shared by the training subcommands.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct RunControl {

@@ -101,7 +101,7 @@ fn run(cli: Cli) -> harness::Result<()> {
         Some(Command::Logistic(a)) => harness::logistic::run(&a.out, a.seed).map(|r| print!("{}", harness::logistic::summary(&r))),
         Some(Command::Graphs(a)) => harness::graphs::run(Some(&a.out)).and_then(harness::graphs::print_and_check),
         Some(Command::Autoencoder(a)) => {
-            let data = harness::autoencoder::load_data(&a.data_dir, a.no_verify)?;
+            let data = harness::autoencoder::load_data(&a.run.data_dir, a.run.no_verify)?;
             let m = harness::autoencoder::run(&a, &data)?;
             println!(
                 "autoencoder {} H={} {}: train loss {:.4}, test loss {:.4}, {:.3} s/epoch over {} epochs -> {}",
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> harness::Result<()> {
                 m.test_loss,
                 m.seconds_per_epoch,
                 m.epochs,
-                harness::autoencoder::run_dir(&a.control.out_dir(&a.out), a.loss).display()
+                harness::autoencoder::run_dir(&a.run.out_dir(), a.loss).display()
             );
             Ok(())
         }
@@ -160,7 +160,7 @@ fn run(cli: Cli) -> harness::Result<()> {
             Ok(())
         }
         Some(Command::Vae(a)) => {
-            let data = harness::autoencoder::load_data(&a.data_dir, a.no_verify)?;
+            let data = harness::autoencoder::load_data(&a.run.data_dir, a.run.no_verify)?;
             let m = harness::vae::run(&a, &data)?;
             println!(
                 "vae {} Z={}: train objective {:.3}, test objective {:.3}, {:.3} s/epoch over {} epochs -> {}",
@@ -170,7 +170,7 @@ fn run(cli: Cli) -> harness::Result<()> {
                 m.test_loss,
                 m.seconds_per_epoch,
                 m.epochs,
-                harness::vae::run_dir(&a.control.out_dir(&a.out), a.objective, a.linear_mean).display()
+                harness::vae::run_dir(&a.run.out_dir(), a.objective, a.linear_mean).display()
             );
             Ok(())
         }

@@ -69,27 +69,9 @@ pub struct VaeArgs {
     /// Remove the appendix's relu on the encoder mean (`assignment` only).
     #[arg(long)]
     pub linear_mean: bool,
-    /// Seed for initialisation, shuffling and ε.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Folder holding the MNIST IDX files.
-    #[arg(long, default_value = mnist::DEFAULT_DATA_DIR)]
-    pub data_dir: PathBuf,
-    /// Accept canonically named files whose SHA-256 does not match.
-    #[arg(long)]
-    pub no_verify: bool,
-    /// Output folder.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
-    /// Worker threads (default: every core); results do not depend on it.
-    #[arg(long, value_parser = cli::parse_positive)]
-    pub threads: Option<usize>,
-    /// Train on the first N training images only (for quick runs).
-    #[arg(long, value_parser = cli::parse_positive)]
-    pub train_subset: Option<usize>,
-    /// Checkpoints and resumption.
+    /// Seed, data, output, threads, subset, checkpoints.
     #[command(flatten)]
-    pub control: cli::RunControl,
+    pub run: cli::RunArgs,
 }
 
 /// `metrics.json`.
@@ -326,8 +308,8 @@ pub fn run(args: &VaeArgs, data: &mnist::Mnist) -> Result<Metrics> {
 fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent: usize, defaults: (usize, usize)) -> Result<Metrics> {
     let epochs = args.epochs.unwrap_or(defaults.0);
     let batch = args.batch.unwrap_or(Batch::Mini(defaults.1));
-    let train_set: Split = data.train.subset(args.train_subset.unwrap_or(data.train.len()));
-    let threads = args.threads.unwrap_or_else(cli::default_threads);
+    let train_set: Split = data.train.subset(args.run.train_subset.unwrap_or(data.train.len()));
+    let threads = args.run.threads();
     let cfg = TrainConfig {
         epochs,
         batch: batch.size(),
@@ -337,18 +319,18 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
         },
         threads,
     };
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.seed);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.run.seed);
     let mut params: Box<T::Params> = boxed_zeroed();
     model.init(&mut params, &mut rng);
     let steps_per_epoch = batch.size().map_or(1, |b| train_set.len().div_ceil(b.min(train_set.len())));
     let pb = cli::progress((epochs * steps_per_epoch) as u64, &format!("vae {}", args.objective.name()));
-    let dir = run_dir(&args.control.out_dir(&args.out), args.objective, args.linear_mean);
+    let dir = run_dir(&args.run.out_dir(), args.objective, args.linear_mean);
     let settings = format!(
         "vae objective={} latent={latent} linear_mean={} epochs={epochs} batch={batch} lr={} seed={} train_images={}",
         args.objective.name(),
         args.linear_mean,
         args.lr,
-        args.seed,
+        args.run.seed,
         train_set.len()
     );
     let outcome = train::train(
@@ -357,7 +339,7 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
         &train_set,
         &cfg,
         &mut rng,
-        &args.control.checkpointing(&dir, settings),
+        &args.run.control.checkpointing(&dir, settings),
         |_, loss| {
             pb.inc(1);
             pb.set_message(format!("objective {loss:.2}"));
@@ -366,7 +348,7 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
     pb.finish_and_clear();
     // Evaluation: one ε per image from a generator of its own, so that the
     // numbers do not depend on how many steps training took.
-    let mut eval_rng = Xoshiro256PlusPlus::seed_from_u64(args.seed ^ 0x5eed_e7a1);
+    let mut eval_rng = Xoshiro256PlusPlus::seed_from_u64(args.run.seed ^ 0x5eed_e7a1);
     let mut bufs = train::Buffers::<T>::new(threads);
     let noise = train::normals(&mut eval_rng, train_set.len() * T::NOISE);
     let train_loss = train::dataset_loss(model, &params, &mut bufs, &train_set, &noise) / train_set.len() as f64;
@@ -384,7 +366,7 @@ fn run_model<T: Decoder>(model: &T, args: &VaeArgs, data: &mnist::Mnist, latent:
         batch: batch.to_string(),
         lr: args.lr,
         linear_mean: args.linear_mean,
-        seed: args.seed,
+        seed: args.run.seed,
         train_images: train_set.len(),
         threads,
     };

@@ -90,3 +90,21 @@ pub fn relu_backward_inplace<const R: usize, const C: usize>(dpre: &mut Matrix<R
         }
     }
 }
+
+/// The [`crate::ParamBlocks`] methods of a model made of [`Linear`] layers:
+/// for each listed field, its weights `FIELD.w` then its bias `FIELD.b`, in
+/// the order given (which is the order of updates and of saved tensors).
+macro_rules! linear_param_blocks {
+    ($($layer:ident),+ $(,)?) => {
+        fn blocks(&self) -> heapless::Vec<(&'static str, &[f32]), { $crate::params::MAX_BLOCKS }> {
+            heapless::Vec::from_iter([$(
+                (concat!(stringify!($layer), ".w"), self.$layer.w.as_slice()),
+                (concat!(stringify!($layer), ".b"), &self.$layer.b[..]),
+            )+])
+        }
+        fn blocks_mut(&mut self) -> heapless::Vec<&mut [f32], { $crate::params::MAX_BLOCKS }> {
+            heapless::Vec::from_iter([$(self.$layer.w.as_mut_slice(), &mut self.$layer.b[..],)+])
+        }
+    };
+}
+pub(crate) use linear_param_blocks;

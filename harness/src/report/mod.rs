@@ -102,13 +102,7 @@ pub fn run(args: &AllArgs) -> Result<PathBuf> {
             epochs: ae_epochs.unwrap_or(100),
             batch: Batch::Full,
             lr: 0.05,
-            seed: args.seed,
-            data_dir: args.data_dir.clone(),
-            no_verify: args.no_verify,
-            out: out.clone(),
-            threads: Some(threads),
-            train_subset: ae_subset,
-            control: cli::RunControl::default(),
+            run: cli::RunArgs::new(args.seed, &args.data_dir, args.no_verify, out, threads, ae_subset),
         };
         ae.push(crate::autoencoder::run(&a, &data)?);
         step(&format!("Ex 3 autoencoder ({})", loss.loss().name()), t);
@@ -134,13 +128,7 @@ pub fn run(args: &AllArgs) -> Result<PathBuf> {
             lr: 1e-3,
             latent: None,
             linear_mean: false,
-            seed: args.seed,
-            data_dir: args.data_dir.clone(),
-            no_verify: args.no_verify,
-            out: out.clone(),
-            threads: Some(threads),
-            train_subset: vae_subset,
-            control: cli::RunControl::default(),
+            run: cli::RunArgs::new(args.seed, &args.data_dir, args.no_verify, out, threads, vae_subset),
         };
         vaes.push(crate::vae::run(&a, &data)?);
         step(&format!("Ex 4 VAE ({})", objective.name()), t);

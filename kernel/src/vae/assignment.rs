@@ -19,7 +19,7 @@ use crate::activation::sigmoid;
 use crate::dense::{linear_backward, linear_forward, relu_backward_inplace, relu_forward_inplace, Linear};
 use crate::loss::{square_with_logits, square_with_logits_grad};
 use crate::matrix::Matrix;
-use crate::params::{ParamBlocks, MAX_BLOCKS};
+use crate::params::ParamBlocks;
 use rand_core::RngCore;
 
 /// The objective's two choices.
@@ -59,34 +59,7 @@ pub struct AssignmentVae<const X: usize, const E1: usize, const E2: usize, const
 }
 
 impl<const X: usize, const E1: usize, const E2: usize, const Z: usize, const D1: usize> ParamBlocks for AssignmentVae<X, E1, E2, Z, D1> {
-    fn blocks(&self) -> heapless::Vec<(&'static str, &[f32]), MAX_BLOCKS> {
-        heapless::Vec::from_iter([
-            ("enc1.w", self.enc1.w.as_slice()),
-            ("enc1.b", &self.enc1.b[..]),
-            ("enc2.w", self.enc2.w.as_slice()),
-            ("enc2.b", &self.enc2.b[..]),
-            ("enc3.w", self.enc3.w.as_slice()),
-            ("enc3.b", &self.enc3.b[..]),
-            ("dec1.w", self.dec1.w.as_slice()),
-            ("dec1.b", &self.dec1.b[..]),
-            ("dec2.w", self.dec2.w.as_slice()),
-            ("dec2.b", &self.dec2.b[..]),
-        ])
-    }
-    fn blocks_mut(&mut self) -> heapless::Vec<&mut [f32], MAX_BLOCKS> {
-        heapless::Vec::from_iter([
-            self.enc1.w.as_mut_slice(),
-            &mut self.enc1.b[..],
-            self.enc2.w.as_mut_slice(),
-            &mut self.enc2.b[..],
-            self.enc3.w.as_mut_slice(),
-            &mut self.enc3.b[..],
-            self.dec1.w.as_mut_slice(),
-            &mut self.dec1.b[..],
-            self.dec2.w.as_mut_slice(),
-            &mut self.dec2.b[..],
-        ])
-    }
+    crate::dense::linear_param_blocks!(enc1, enc2, enc3, dec1, dec2);
 }
 
 impl<const X: usize, const E1: usize, const E2: usize, const Z: usize, const D1: usize> AssignmentVae<X, E1, E2, Z, D1> {

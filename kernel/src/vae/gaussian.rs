@@ -17,7 +17,7 @@ use crate::dense::{linear_backward, linear_forward, relu_backward_inplace, relu_
 use crate::loss::{bce_with_logits, bce_with_logits_grad};
 use crate::math;
 use crate::matrix::{matmul_acc, Matrix};
-use crate::params::{ParamBlocks, MAX_BLOCKS};
+use crate::params::ParamBlocks;
 use rand_core::RngCore;
 
 /// Lower end of the range log σ² is clamped to (σ ≥ e^−15 ≈ 3.1e−7).
@@ -69,34 +69,7 @@ pub struct GaussianVae<const X: usize, const E: usize, const Z: usize, const D: 
 }
 
 impl<const X: usize, const E: usize, const Z: usize, const D: usize> ParamBlocks for GaussianVae<X, E, Z, D> {
-    fn blocks(&self) -> heapless::Vec<(&'static str, &[f32]), MAX_BLOCKS> {
-        heapless::Vec::from_iter([
-            ("enc1.w", self.enc1.w.as_slice()),
-            ("enc1.b", &self.enc1.b[..]),
-            ("enc_mu.w", self.enc_mu.w.as_slice()),
-            ("enc_mu.b", &self.enc_mu.b[..]),
-            ("enc_logvar.w", self.enc_logvar.w.as_slice()),
-            ("enc_logvar.b", &self.enc_logvar.b[..]),
-            ("dec1.w", self.dec1.w.as_slice()),
-            ("dec1.b", &self.dec1.b[..]),
-            ("dec2.w", self.dec2.w.as_slice()),
-            ("dec2.b", &self.dec2.b[..]),
-        ])
-    }
-    fn blocks_mut(&mut self) -> heapless::Vec<&mut [f32], MAX_BLOCKS> {
-        heapless::Vec::from_iter([
-            self.enc1.w.as_mut_slice(),
-            &mut self.enc1.b[..],
-            self.enc_mu.w.as_mut_slice(),
-            &mut self.enc_mu.b[..],
-            self.enc_logvar.w.as_mut_slice(),
-            &mut self.enc_logvar.b[..],
-            self.dec1.w.as_mut_slice(),
-            &mut self.dec1.b[..],
-            self.dec2.w.as_mut_slice(),
-            &mut self.dec2.b[..],
-        ])
-    }
+    crate::dense::linear_param_blocks!(enc1, enc_mu, enc_logvar, dec1, dec2);
 }
 
 impl<const X: usize, const E: usize, const Z: usize, const D: usize> GaussianVae<X, E, Z, D> {

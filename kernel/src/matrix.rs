@@ -6,17 +6,30 @@
 //! are in the types. Each product has an overwrite form and an accumulating
 //! `_acc` form (`out += …`), since backward passes accumulate.
 //!
-//! Determinism: every output element is a sum in a fixed order that does not
-//! depend on the target's vector width. Products whose inner loop runs along
-//! an output row (`matmul`, `matmul_at_b`, `vecmat`) add the k-th term to
-//! each element in k order, which LLVM vectorises across the row without
-//! reordering any sum. Products that reduce along a row (`matmul_a_bt`,
-//! `matvec`) use [`dot`], which keeps [`LANES`] explicit partial sums and
-//! combines them in a fixed tree. The results are bit-identical on any
-//! x86-64 or aarch64 machine (Rust never contracts a·b + c into an FMA).
+//! Determinism: every product has one summation order, the naive loop's.
+//! Each output element is a sequential f32 sum over k in index order,
+//! starting from its current value in the `_acc` forms and from 0 in the
+//! overwrite forms: out_ij = (((init + a_i0 b_0j) + a_i1 b_1j) + …). The
+//! fast paths never split a sum into partial sums: they vectorise across
+//! output elements (the columns j of a register tile in the GEMM core, the
+//! row of `vecmat`, several rows at once in `matvec`), so the result is
+//! bit-identical to [`reference::matmul_seq`] and its siblings whatever the
+//! blocking, the shape, the transposition or the target's vector width, on
+//! any x86-64 or aarch64 machine (Rust never contracts a·b + c into an FMA).
+//! The same terms in the same order also make A·B, Aᵀ·B and A·Bᵀ agree bit
+//! for bit when given the same matrices transposed. [`dot`], which keeps
+//! [`LANES`] partial sums, is a helper for callers outside this module (it
+//! sums in a different, also fixed, order) and is not used by the products.
 //!
-//! [`reference`] holds the slow, obviously-correct versions (f64
-//! accumulation) that the tests compare against.
+//! Speed: the four matrix products share one packed, register-tiled GEMM
+//! core in the style of BLIS and the matrixmultiply crate (see `gemm`):
+//! operands are packed into small stack buffers, transposition included,
+//! and a 6 × 8 micro-kernel with constant bounds keeps its tile in SIMD
+//! registers. All of it is safe, portable Rust that LLVM vectorises.
+//!
+//! [`reference`] holds the slow, obviously-correct versions: f64
+//! accumulation to check accuracy, and the naive f32 loops that fix the
+//! order the fast products must reproduce bit for bit.
 
 /// A `R × C` matrix of f32, row-major: `self.0[i][j]` is row i, column j.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -105,7 +118,8 @@ pub const LANES: usize = 8;
 /// x·y with [`LANES`] partial sums in a fixed order: lane l adds
 /// x[l]y[l], x[l+8]y[l+8], …; the lanes combine as
 /// ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)); the tail (n mod 8 terms) is added
-/// last, in order.
+/// last, in order. Deterministic, but not the sequential order of the
+/// matrix products: [`matvec`] of a one-row matrix is not `dot`.
 #[inline]
 #[must_use]
 pub fn dot(x: &[f32], y: &[f32]) -> f32 {
@@ -135,77 +149,336 @@ pub fn axpy(out: &mut [f32], alpha: f32, x: &[f32]) {
     }
 }
 
-/// out += A·B. Shapes: out (M×N), a (M×K), b (K×N).
-#[inline]
-pub fn matmul_acc<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<M, K>, b: &Matrix<K, N>) {
-    for (orow, arow) in out.0.iter_mut().zip(&a.0) {
-        for (&aik, brow) in arow.iter().zip(&b.0) {
-            axpy(orow, aik, brow);
+// ---------------------------------------------------------------------------
+// The GEMM core.
+//
+// Every product is C (m × n, row-major) = or += A·B, with A(i, k) and
+// B(k, j) read through an `Operand` that knows how the matrix is stored, so
+// that transposition is only a matter of packing. The structure is that of
+// BLIS and the matrixmultiply crate, cut down to buffers that fit on a small
+// stack (28 KiB):
+//
+//   'jc: columns of C in blocks of NC = NB·NR
+//     'pc: the sum index k in blocks of KC
+//        pack B(pc.., jc..) into NB panels [[f32; NR]; KC], zero-padded
+//        'ic: rows of C in steps of MR
+//           pack A(ic.., pc..) into one panel [[[f32; V]; MR]; KC], each
+//           element repeated V times (a ready-made broadcast), zero-padded
+//           'jr: for each B panel, the micro-kernel updates one MR × NR
+//                register tile of C with the kc terms of this block.
+//
+// A tile is loaded from C before its terms are added (or starts at zero in
+// the first k block of an overwrite form) and is stored back after them, so
+// every element of C receives its terms one at a time in k order whatever
+// the blocking: the result is the naive loop's, bit for bit. The vectors of
+// the micro-kernel run along the NR columns of the tile, never along k.
+// Padding only ever feeds tile entries that are not stored.
+// ---------------------------------------------------------------------------
+
+/// Rows of the register tile.
+const MR: usize = 6;
+/// Columns of the register tile: NR / V SIMD vectors of f32.
+const NR: usize = 8;
+/// Width of the SIMD vectors the micro-kernel is written for: SSE2 (the
+/// x86-64 baseline) and NEON both hold 4 f32. Wider targets still get a
+/// correct, identical result.
+const V: usize = 4;
+/// Depth of a packed block: terms per tile element per micro-kernel call.
+const KC: usize = 128;
+/// B panels packed per block.
+const NB: usize = 4;
+/// Columns of C per block.
+const NC: usize = NB * NR;
+/// Products with at most this many terms (M·N·K) use the plain loop, which
+/// gives the same result without the packing overhead.
+const SMALL: usize = 1024;
+
+// The packing buffers live on the stack: keep them modest.
+const _: () = assert!(4 * KC * (NB * NR + MR * V) <= 32 * 1024);
+const _: () = assert!(NR / V * V == NR); // whole vectors per tile row
+
+/// How an operand of the GEMM core is stored. Its elements are indexed by
+/// (x, k): x is the output row i for A and the output column j for B, k is
+/// the sum index.
+#[derive(Clone, Copy)]
+struct Operand<'a> {
+    data: &'a [f32],
+    /// Length of a storage row.
+    ld: usize,
+    /// `true`: (x, k) is `data[k * ld + x]`, so a fixed k is contiguous (A of
+    /// Aᵀ·B, B of A·B). `false`: (x, k) is `data[x * ld + k]` (A of A·B, B of
+    /// A·Bᵀ).
+    k_major: bool,
+}
+
+impl Operand<'_> {
+    #[inline(always)]
+    fn at(&self, x: usize, k: usize) -> f32 {
+        if self.k_major {
+            self.data[k * self.ld + x]
+        } else {
+            self.data[x * self.ld + k]
         }
     }
+}
+
+/// Packs element (x0 + r, k0 + kk) of `op`, for r < w ≤ W and
+/// kk < dst.len(), as `dst[kk][r] = f(element)`, and pads with
+/// `dst[kk][r] = f(0.0)` for w ≤ r < W. Full panels (w = W) take loops
+/// with constant bounds.
+#[inline(always)]
+fn pack<T: Copy, const W: usize>(dst: &mut [[T; W]], op: Operand<'_>, x0: usize, w: usize, k0: usize, f: impl Fn(f32) -> T) {
+    let kc = dst.len();
+    if op.k_major {
+        // Storage rows k0.., columns x0..x0 + w: a copy, row by row.
+        let rows = op.data[k0 * op.ld..].chunks_exact(op.ld);
+        if w == W {
+            for (d, row) in dst.iter_mut().zip(rows) {
+                let src: &[f32; W] = row[x0..x0 + W].try_into().unwrap();
+                for (t, &v) in d.iter_mut().zip(src) {
+                    *t = f(v);
+                }
+            }
+        } else {
+            for (d, row) in dst.iter_mut().zip(rows) {
+                for (r, t) in d.iter_mut().enumerate() {
+                    *t = f(if r < w { row[x0 + r] } else { 0.0 });
+                }
+            }
+        }
+    } else if w == W {
+        // Storage rows x0..x0 + W, columns k0..: a transposing gather.
+        let rows: [&[f32]; W] = core::array::from_fn(|r| &op.data[(x0 + r) * op.ld + k0..][..kc]);
+        for (kk, d) in dst.iter_mut().enumerate() {
+            for (t, row) in d.iter_mut().zip(&rows) {
+                *t = f(row[kk]);
+            }
+        }
+    } else {
+        for d in dst.iter_mut() {
+            d.fill(f(0.0));
+        }
+        for r in 0..w {
+            let row = &op.data[(x0 + r) * op.ld + k0..][..kc];
+            for (d, &v) in dst.iter_mut().zip(row) {
+                d[r] = f(v);
+            }
+        }
+    }
+}
+
+/// tile += A panel · B panel, one k at a time: tile[r][c] += A(r, k) · b[k][c]
+/// for k in order (a[k][r] holds A(r, k) V times). The constant MR × NR
+/// bounds let LLVM keep the tile in registers and vectorise along c, V
+/// columns at a time, with the broadcast of A(r, k) a plain vector load.
+#[inline(always)]
+fn micro_kernel(a: &[[[f32; V]; MR]], b: &[[f32; NR]], tile: &mut [[f32; NR]; MR]) {
+    let mut acc = *tile;
+    for (ak, bk) in a.iter().zip(b) {
+        for (row, av) in acc.iter_mut().zip(ak) {
+            for (tv, bv) in row.chunks_exact_mut(V).zip(bk.chunks_exact(V)) {
+                for ((t, &ar), &bc) in tv.iter_mut().zip(av).zip(bv) {
+                    *t += ar * bc;
+                }
+            }
+        }
+    }
+    *tile = acc;
+}
+
+/// c (m × n, row-major) = or += A·B, A m × k and B k × n read through
+/// their operands; each c[i][j] is its start value (0 unless `accumulate`)
+/// plus A(i, k)·B(k, j) for k = 0, 1, … in order.
+#[allow(unused_labels)] // the labels name the loops of the BLIS structure
+fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<'_>, accumulate: bool) {
+    debug_assert_eq!(c.len(), m * n);
+    debug_assert_eq!(a.data.len(), m * k);
+    debug_assert_eq!(b.data.len(), k * n);
+    debug_assert_eq!(a.ld, if a.k_major { m } else { k });
+    debug_assert_eq!(b.ld, if b.k_major { n } else { k });
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 || m * n * k <= SMALL {
+        // The same sums, one element at a time.
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            for (j, cij) in crow.iter_mut().enumerate() {
+                let mut s = if accumulate { *cij } else { 0.0 };
+                for kk in 0..k {
+                    s += a.at(i, kk) * b.at(j, kk);
+                }
+                *cij = s;
+            }
+        }
+        return;
+    }
+    let mut bpack = [[[0.0f32; NR]; KC]; NB];
+    let mut apack = [[[0.0f32; V]; MR]; KC];
+    'jc: for jc in (0..n).step_by(NC) {
+        let np = (n - jc).min(NC).div_ceil(NR);
+        'pc: for pc in (0..k).step_by(KC) {
+            let kc = (k - pc).min(KC);
+            let load = accumulate || pc > 0;
+            for (p, panel) in bpack[..np].iter_mut().enumerate() {
+                let j0 = jc + p * NR;
+                pack(&mut panel[..kc], b, j0, (n - j0).min(NR), pc, |v| v);
+            }
+            'ic: for (ir, crows) in c.chunks_mut(MR * n).enumerate() {
+                let ic = ir * MR;
+                pack(&mut apack[..kc], a, ic, (m - ic).min(MR), pc, |v| [v; V]);
+                'jr: for (p, panel) in bpack[..np].iter().enumerate() {
+                    let j0 = jc + p * NR;
+                    let nr = (n - j0).min(NR);
+                    let mut tile = [[0.0f32; NR]; MR];
+                    if load {
+                        for (t, crow) in tile.iter_mut().zip(crows.chunks_exact(n)) {
+                            if nr == NR {
+                                *t = crow[j0..j0 + NR].try_into().unwrap();
+                            } else {
+                                for (tv, &cv) in t.iter_mut().zip(&crow[j0..j0 + nr]) {
+                                    *tv = cv;
+                                }
+                            }
+                        }
+                    }
+                    micro_kernel(&apack[..kc], &panel[..kc], &mut tile);
+                    for (t, crow) in tile.iter().zip(crows.chunks_exact_mut(n)) {
+                        if nr == NR {
+                            crow[j0..j0 + NR].copy_from_slice(t);
+                        } else {
+                            for (cv, &tv) in crow[j0..j0 + nr].iter_mut().zip(t) {
+                                *cv = tv;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A (M × K) as the A operand.
+#[inline]
+fn a_rows<const M: usize, const K: usize>(a: &Matrix<M, K>) -> Operand<'_> {
+    Operand {
+        data: a.as_slice(),
+        ld: K,
+        k_major: false,
+    }
+}
+
+/// Stored K × M, read as the A operand Aᵀ (M × K).
+#[inline]
+fn a_cols<const K: usize, const M: usize>(a: &Matrix<K, M>) -> Operand<'_> {
+    Operand {
+        data: a.as_slice(),
+        ld: M,
+        k_major: true,
+    }
+}
+
+/// B (K × N) as the B operand.
+#[inline]
+fn b_rows<const K: usize, const N: usize>(b: &Matrix<K, N>) -> Operand<'_> {
+    Operand {
+        data: b.as_slice(),
+        ld: N,
+        k_major: true,
+    }
+}
+
+/// Stored N × K, read as the B operand Bᵀ (K × N).
+#[inline]
+fn b_cols<const N: usize, const K: usize>(b: &Matrix<N, K>) -> Operand<'_> {
+    Operand {
+        data: b.as_slice(),
+        ld: K,
+        k_major: false,
+    }
+}
+
+/// out += A·B. Shapes: out (M×N), a (M×K), b (K×N).
+/// out_ij = (((out_ij + a_i0 b_0j) + a_i1 b_1j) + …).
+#[inline]
+pub fn matmul_acc<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<M, K>, b: &Matrix<K, N>) {
+    gemm(out.as_mut_slice(), M, N, K, a_rows(a), b_rows(b), true);
 }
 
 /// out = A·B. Shapes: out (M×N), a (M×K), b (K×N).
+/// out_ij = ((a_i0 b_0j + a_i1 b_1j) + …), summed from 0.
 #[inline]
 pub fn matmul<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<M, K>, b: &Matrix<K, N>) {
-    out.fill_zero();
-    matmul_acc(out, a, b);
+    gemm(out.as_mut_slice(), M, N, K, a_rows(a), b_rows(b), false);
 }
 
 /// out += Aᵀ·B. Shapes: out (M×N), a (K×M), b (K×N).
+/// out_ij = (((out_ij + a_0i b_0j) + a_1i b_1j) + …).
 #[inline]
 pub fn matmul_at_b_acc<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<K, M>, b: &Matrix<K, N>) {
-    for (arow, brow) in a.0.iter().zip(&b.0) {
-        for (orow, &aki) in out.0.iter_mut().zip(arow) {
-            axpy(orow, aki, brow);
-        }
-    }
+    gemm(out.as_mut_slice(), M, N, K, a_cols(a), b_rows(b), true);
 }
 
 /// out = Aᵀ·B. Shapes: out (M×N), a (K×M), b (K×N).
+/// out_ij = ((a_0i b_0j + a_1i b_1j) + …), summed from 0.
 #[inline]
 pub fn matmul_at_b<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<K, M>, b: &Matrix<K, N>) {
-    out.fill_zero();
-    matmul_at_b_acc(out, a, b);
+    gemm(out.as_mut_slice(), M, N, K, a_cols(a), b_rows(b), false);
 }
 
 /// out += A·Bᵀ. Shapes: out (M×N), a (M×K), b (N×K).
+/// out_ij = (((out_ij + a_i0 b_j0) + a_i1 b_j1) + …).
 #[inline]
 pub fn matmul_a_bt_acc<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<M, K>, b: &Matrix<N, K>) {
-    for (orow, arow) in out.0.iter_mut().zip(&a.0) {
-        for (o, brow) in orow.iter_mut().zip(&b.0) {
-            *o += dot(arow, brow);
-        }
-    }
+    gemm(out.as_mut_slice(), M, N, K, a_rows(a), b_cols(b), true);
 }
 
 /// out = A·Bᵀ. Shapes: out (M×N), a (M×K), b (N×K).
+/// out_ij = ((a_i0 b_j0 + a_i1 b_j1) + …), summed from 0.
 #[inline]
 pub fn matmul_a_bt<const M: usize, const K: usize, const N: usize>(out: &mut Matrix<M, N>, a: &Matrix<M, K>, b: &Matrix<N, K>) {
-    for (orow, arow) in out.0.iter_mut().zip(&a.0) {
-        for (o, brow) in orow.iter_mut().zip(&b.0) {
-            *o = dot(arow, brow);
-        }
-    }
+    gemm(out.as_mut_slice(), M, N, K, a_rows(a), b_cols(b), false);
 }
 
+/// Rows of A that [`matvec_acc`] walks together (independent sums).
+const MV_ROWS: usize = 8;
+
 /// out += A·x. Shapes: out (M), a (M×K), x (K).
+/// out_i = (((out_i + a_i0 x_0) + a_i1 x_1) + …). Eight rows are summed
+/// side by side, each in k order, for instruction-level parallelism.
 #[inline]
 pub fn matvec_acc<const M: usize, const K: usize>(out: &mut [f32; M], a: &Matrix<M, K>, x: &[f32; K]) {
-    for (o, arow) in out.iter_mut().zip(&a.0) {
-        *o += dot(arow, x);
+    let mut outs = out.chunks_exact_mut(MV_ROWS);
+    let mut rows = a.0.chunks_exact(MV_ROWS);
+    for (o, rs) in (&mut outs).zip(&mut rows) {
+        let mut s = [0.0f32; MV_ROWS];
+        s.copy_from_slice(o);
+        for (kk, &xk) in x.iter().enumerate() {
+            for (sl, row) in s.iter_mut().zip(rs) {
+                *sl += row[kk] * xk;
+            }
+        }
+        o.copy_from_slice(&s);
+    }
+    for (o, row) in outs.into_remainder().iter_mut().zip(rows.remainder()) {
+        let mut s = *o;
+        for (&v, &xk) in row.iter().zip(x) {
+            s += v * xk;
+        }
+        *o = s;
     }
 }
 
 /// out = A·x. Shapes: out (M), a (M×K), x (K).
+/// out_i = ((a_i0 x_0 + a_i1 x_1) + …), summed from 0.
 #[inline]
 pub fn matvec<const M: usize, const K: usize>(out: &mut [f32; M], a: &Matrix<M, K>, x: &[f32; K]) {
-    for (o, arow) in out.iter_mut().zip(&a.0) {
-        *o = dot(arow, x);
-    }
+    out.fill(0.0);
+    matvec_acc(out, a, x);
 }
 
 /// out += xᵀ·A (= Aᵀx). Shapes: out (N), x (K), a (K×N).
+/// out_j = (((out_j + x_0 a_0j) + x_1 a_1j) + …): row k of A is added to
+/// the whole of `out` before row k + 1, vectorised along j.
 #[inline]
 pub fn vecmat_acc<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
     for (&xk, arow) in x.iter().zip(&a.0) {
@@ -214,6 +487,7 @@ pub fn vecmat_acc<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; 
 }
 
 /// out = xᵀ·A (= Aᵀx). Shapes: out (N), x (K), a (K×N).
+/// out_j = ((x_0 a_0j + x_1 a_1j) + …), summed from 0.
 #[inline]
 pub fn vecmat<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
     out.fill(0.0);
@@ -242,8 +516,11 @@ pub fn col_sums_acc<const R: usize, const C: usize>(out: &mut [f32; C], a: &Matr
     }
 }
 
-/// Slow, obviously-correct products with f64 accumulation, one entry at a
-/// time straight from the definition. Tests compare the fast forms to these.
+/// Slow, obviously-correct products, one entry at a time straight from the
+/// definition: with f64 accumulation (to check accuracy), and as the naive
+/// f32 loop (`*_seq`, which defines the summation order). Tests compare the
+/// fast forms to both: within rounding of the first, bit for bit to the
+/// second.
 pub mod reference {
     use super::Matrix;
 
@@ -275,6 +552,51 @@ pub mod reference {
     #[must_use]
     pub fn vecmat<const K: usize, const N: usize>(x: &[f32; K], a: &Matrix<K, N>) -> [f32; N] {
         core::array::from_fn(|j| (0..K).map(|k| x[k] as f64 * a.0[k][j] as f64).sum::<f64>() as f32)
+    }
+
+    /// init + A·B as the naive f32 loop: each entry starts from its `init`
+    /// value and adds a_ik b_kj for k = 0, 1, … in order. Every fast product
+    /// must equal this bit for bit (pass zeros as `init` for the overwrite
+    /// forms).
+    #[must_use]
+    pub fn matmul_seq<const M: usize, const K: usize, const N: usize>(
+        init: &Matrix<M, N>,
+        a: &Matrix<M, K>,
+        b: &Matrix<K, N>,
+    ) -> Matrix<M, N> {
+        Matrix::from_fn(|i, j| (0..K).fold(init.0[i][j], |s, k| s + a.0[i][k] * b.0[k][j]))
+    }
+
+    /// init + Aᵀ·B as the naive f32 loop (see [`matmul_seq`]).
+    #[must_use]
+    pub fn matmul_at_b_seq<const M: usize, const K: usize, const N: usize>(
+        init: &Matrix<M, N>,
+        a: &Matrix<K, M>,
+        b: &Matrix<K, N>,
+    ) -> Matrix<M, N> {
+        Matrix::from_fn(|i, j| (0..K).fold(init.0[i][j], |s, k| s + a.0[k][i] * b.0[k][j]))
+    }
+
+    /// init + A·Bᵀ as the naive f32 loop (see [`matmul_seq`]).
+    #[must_use]
+    pub fn matmul_a_bt_seq<const M: usize, const K: usize, const N: usize>(
+        init: &Matrix<M, N>,
+        a: &Matrix<M, K>,
+        b: &Matrix<N, K>,
+    ) -> Matrix<M, N> {
+        Matrix::from_fn(|i, j| (0..K).fold(init.0[i][j], |s, k| s + a.0[i][k] * b.0[j][k]))
+    }
+
+    /// init + A·x as the naive f32 loop (see [`matmul_seq`]).
+    #[must_use]
+    pub fn matvec_seq<const M: usize, const K: usize>(init: &[f32; M], a: &Matrix<M, K>, x: &[f32; K]) -> [f32; M] {
+        core::array::from_fn(|i| (0..K).fold(init[i], |s, k| s + a.0[i][k] * x[k]))
+    }
+
+    /// init + xᵀ·A as the naive f32 loop (see [`matmul_seq`]).
+    #[must_use]
+    pub fn vecmat_seq<const K: usize, const N: usize>(init: &[f32; N], x: &[f32; K], a: &Matrix<K, N>) -> [f32; N] {
+        core::array::from_fn(|j| (0..K).fold(init[j], |s, k| s + x[k] * a.0[k][j]))
     }
 
     /// Row sums.

@@ -1,12 +1,24 @@
-//! The fast products against the f64 reference products on odd shapes, in
+//! The fast products against the f64 reference products (within rounding)
+//! and against the naive sequential f32 loop (bit for bit) on odd shapes, in
 //! overwrite and accumulate forms.
 mod common;
 use common::*;
 use kernel::matrix::{self, reference, Matrix};
 
-fn close(a: &[f32], b: &[f32]) {
+/// Within f32 rounding of the f64 reference: a sum of k terms of size ≤ 1.
+fn close(a: &[f32], b: &[f32], k: usize) {
+    assert_eq!(a.len(), b.len());
+    let tol = 1e-5f32.max(2.0 * k as f32 * f32::EPSILON);
     for (x, y) in a.iter().zip(b) {
-        assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{x} vs {y}");
+        assert!((x - y).abs() <= tol * (1.0 + y.abs()), "{x} vs {y}");
+    }
+}
+
+/// Bit-identical, with the first differing index on failure.
+fn same(what: &str, got: &[f32], want: &[f32]) {
+    assert_eq!(got.len(), want.len());
+    if let Some(i) = got.iter().zip(want).position(|(x, y)| x.to_bits() != y.to_bits()) {
+        panic!("{what}: entry {i} is {} but the naive loop gives {}", got[i], want[i]);
     }
 }
 
@@ -17,50 +29,81 @@ fn check<const M: usize, const K: usize, const N: usize>(seed: u64) {
     let at = a.transpose();
     let bt = b.transpose();
     let start = rand_matrix::<M, N>(&mut r, -1.0, 1.0);
+    let zero = Matrix::<M, N>::zeros();
+    let shape = format!("{M}x{K}x{N}");
+
+    // Overwrite forms: against f64 and bit for bit against the naive loop
+    // summed from 0 (all three transpositions give the same sums).
     let want = reference::matmul(&a, &b);
+    let seq = reference::matmul_seq(&zero, &a, &b);
+    assert_eq!(seq, reference::matmul_at_b_seq(&zero, &at, &b));
+    assert_eq!(seq, reference::matmul_a_bt_seq(&zero, &a, &bt));
+    close(seq.as_slice(), want.as_slice(), K);
     let mut out = start;
     matrix::matmul(&mut out, &a, &b);
-    close(out.as_slice(), want.as_slice());
+    close(out.as_slice(), want.as_slice(), K);
+    same(&format!("matmul {shape}"), out.as_slice(), seq.as_slice());
     out = start;
     matrix::matmul_at_b(&mut out, &at, &b);
-    close(out.as_slice(), reference::matmul_at_b(&at, &b).as_slice());
-    close(out.as_slice(), want.as_slice());
+    close(out.as_slice(), reference::matmul_at_b(&at, &b).as_slice(), K);
+    same(&format!("matmul_at_b {shape}"), out.as_slice(), seq.as_slice());
     out = start;
     matrix::matmul_a_bt(&mut out, &a, &bt);
-    close(out.as_slice(), reference::matmul_a_bt(&a, &bt).as_slice());
-    close(out.as_slice(), want.as_slice());
-    // Accumulating forms add to what is there.
-    let plus = |m: &Matrix<M, N>| Matrix::<M, N>::from_fn(|i, j| m.0[i][j] + start.0[i][j]);
-    for f in [
-        &(|o: &mut Matrix<M, N>| matrix::matmul_acc(o, &a, &b)) as &dyn Fn(&mut Matrix<M, N>),
-        &|o: &mut Matrix<M, N>| matrix::matmul_at_b_acc(o, &at, &b),
-        &|o: &mut Matrix<M, N>| matrix::matmul_a_bt_acc(o, &a, &bt),
+    close(out.as_slice(), reference::matmul_a_bt(&a, &bt).as_slice(), K);
+    same(&format!("matmul_a_bt {shape}"), out.as_slice(), seq.as_slice());
+
+    // Accumulating forms add to what is there, each sum starting from it.
+    let plus = Matrix::<M, N>::from_fn(|i, j| want.0[i][j] + start.0[i][j]);
+    let seq_acc = reference::matmul_seq(&start, &a, &b);
+    for (name, f) in [
+        (
+            "matmul_acc",
+            &(|o: &mut Matrix<M, N>| matrix::matmul_acc(o, &a, &b)) as &dyn Fn(&mut Matrix<M, N>),
+        ),
+        ("matmul_at_b_acc", &|o: &mut Matrix<M, N>| matrix::matmul_at_b_acc(o, &at, &b)),
+        ("matmul_a_bt_acc", &|o: &mut Matrix<M, N>| matrix::matmul_a_bt_acc(o, &a, &bt)),
     ] {
         out = start;
         f(&mut out);
-        close(out.as_slice(), plus(&want).as_slice());
+        close(out.as_slice(), plus.as_slice(), K);
+        same(&format!("{name} {shape}"), out.as_slice(), seq_acc.as_slice());
     }
+
+    // Matrix-vector products.
     let x = rand_array::<K>(&mut r, -1.0, 1.0);
-    let mut y = [0.0; M];
+    let mut y = [0.5; M];
     matrix::matvec(&mut y, &a, &x);
-    close(&y, &reference::matvec(&a, &x));
-    let mut y2 = [1.0; M];
+    close(&y, &reference::matvec(&a, &x), K);
+    same(&format!("matvec {shape}"), &y, &reference::matvec_seq(&[0.0; M], &a, &x));
+    let y0 = rand_array::<M>(&mut r, -1.0, 1.0);
+    let mut y2 = y0;
     matrix::matvec_acc(&mut y2, &a, &x);
-    close(&y2, &y.map(|v| v + 1.0));
+    close(&y2, &core::array::from_fn::<f32, M, _>(|i| y[i] + y0[i]), K);
+    same(&format!("matvec_acc {shape}"), &y2, &reference::matvec_seq(&y0, &a, &x));
     let u = rand_array::<M>(&mut r, -1.0, 1.0);
-    let mut z = [0.0; K];
+    let mut z = [0.5; K];
     matrix::vecmat(&mut z, &u, &a);
-    close(&z, &reference::vecmat(&u, &a));
-    close(&z, &reference::matvec(&at, &u));
-    let mut z2 = [1.0; K];
+    close(&z, &reference::vecmat(&u, &a), M);
+    close(&z, &reference::matvec(&at, &u), M);
+    same(&format!("vecmat {shape}"), &z, &reference::vecmat_seq(&[0.0; K], &u, &a));
+    let z0 = rand_array::<K>(&mut r, -1.0, 1.0);
+    let mut z2 = z0;
     matrix::vecmat_acc(&mut z2, &u, &a);
-    close(&z2, &z.map(|v| v + 1.0));
+    close(&z2, &core::array::from_fn::<f32, K, _>(|k| z[k] + z0[k]), M);
+    same(&format!("vecmat_acc {shape}"), &z2, &reference::vecmat_seq(&z0, &u, &a));
+
     let mut rs = [0.5; M];
     matrix::row_sums_acc(&mut rs, &a);
-    close(&rs, &reference::row_sums(&a).map(|v| v + 0.5));
+    close(&rs, &reference::row_sums(&a).map(|v| v + 0.5), K);
     let mut cs = [0.5; K];
     matrix::col_sums_acc(&mut cs, &a);
-    close(&cs, &reference::col_sums(&a).map(|v| v + 0.5));
+    close(&cs, &reference::col_sums(&a).map(|v| v + 0.5), M);
+}
+
+/// Runs `f` on a thread with a stack large enough for the model-sized
+/// matrices (and their transposes and references) that `check` builds.
+fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(64 << 20).spawn(f).unwrap().join().unwrap();
 }
 
 #[test]
@@ -72,6 +115,38 @@ fn products_agree_with_reference_on_odd_shapes() {
     check::<13, 31, 11>(5);
     check::<4, 8, 16>(6);
     check::<9, 33, 2>(7);
+    check::<2, 1, 9>(8);
+    check::<1, 40, 1>(9);
+}
+
+#[test]
+fn products_agree_with_reference_on_tiled_shapes() {
+    // Shapes past the small-product cutoff: edges in every direction, several
+    // column blocks and several depth blocks (k > 256), so that the tiles
+    // reload partial sums and the overwrite forms start from zero only once.
+    with_big_stack(|| {
+        check::<37, 129, 67>(10);
+        check::<4, 256, 16>(11);
+        check::<5, 600, 19>(12);
+        check::<17, 257, 33>(13);
+        check::<6, 513, 1>(14);
+        check::<1, 300, 41>(15);
+        check::<64, 64, 64>(16);
+    });
+}
+
+#[test]
+fn products_agree_with_reference_on_model_shapes() {
+    // The autoencoder's (B = 100, D = 784, H = 30): forward x·W1ᵀ and t5·W2
+    // (M K N = 100 784 30), forward f3·W2ᵀ (100 30 784), dW2 += t5ᵀ·f3
+    // (784 100 30) and dW1 += t2ᵀ·x (30 100 784); a VAE layer (100 400 200).
+    with_big_stack(|| {
+        check::<100, 784, 30>(20);
+        check::<100, 30, 784>(21);
+        check::<784, 100, 30>(22);
+        check::<30, 100, 784>(23);
+        check::<100, 400, 200>(24);
+    });
 }
 
 #[test]

@@ -140,9 +140,7 @@ impl<const H: usize> Trainable for Model<H> {
     }
     fn chunk_grad(&self, params: &Self::Params, grad: &mut Self::Params, work: &mut Self::Work, rows: usize, n_total: usize) -> f64 {
         ae::forward(&mut work.ws, params, &work.x, self.phi);
-        let sum = ae::loss_sum(&work.ws, &work.x, rows, self.loss);
-        ae::backward(grad, &mut work.ws, params, &work.x, rows, self.loss, self.phi, n_total);
-        sum as f64
+        ae::backward(grad, &mut work.ws, params, &work.x, rows, self.loss, self.phi, n_total) as f64
     }
     fn chunk_loss(&self, params: &Self::Params, work: &mut Self::Work, rows: usize) -> f64 {
         ae::forward(&mut work.ws, params, &work.x, self.phi);

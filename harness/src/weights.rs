@@ -79,3 +79,29 @@ pub fn load<P: ParamBlocks>(path: &Path, params: &mut P, shapes: &[Vec<usize>]) 
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
     from_bytes(params, shapes, &bytes, &path.display().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boxed::boxed_zeroed;
+    use kernel::autoencoder::Autoencoder;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn round_trip_is_bit_exact_and_checks_shapes() {
+        let mut a: Box<Autoencoder<784, 16>> = boxed_zeroed();
+        a.init_uniform(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3));
+        let shapes = vec![vec![16, 784], vec![16], vec![784, 16], vec![784]];
+        let bytes = to_bytes(&*a, &shapes, &[("model", "test".into())]).unwrap();
+        let mut b: Box<Autoencoder<784, 16>> = boxed_zeroed();
+        from_bytes(&mut *b, &shapes, &bytes, "mem").unwrap();
+        for ((_, x), (_, y)) in a.blocks().iter().zip(b.blocks().iter()) {
+            assert!(x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits()));
+        }
+        let wrong = vec![vec![784, 16], vec![16], vec![784, 16], vec![784]];
+        let err = from_bytes(&mut *b, &wrong, &bytes, "mem").unwrap_err().to_string();
+        assert!(err.contains("shape") && !err.contains('\n'), "{err}");
+        // Saving twice gives the same bytes (the header has a fixed order).
+        assert_eq!(bytes, to_bytes(&*a, &shapes, &[("model", "test".into())]).unwrap());
+    }
+}

@@ -115,7 +115,9 @@ pub fn loss_sum<const B: usize, const D: usize, const H: usize>(ws: &Workspace<B
 /// averages over `n_total` images (eq. 110's 1/N; pass the full-batch N
 /// when a step spans several chunks). Only the first `rows` images count:
 /// the messages of the padding rows are exactly 0, so they add nothing.
-/// Call after [`forward`].
+/// Call after [`forward`]. Returns Σ_n Σ_i L(x_ni, f6_ni) over the rows,
+/// computed in the same pass as t^(5) (it agrees with [`loss_sum`] to
+/// rounding; the fused pass evaluates one exponential per pixel, not three).
 #[allow(clippy::too_many_arguments)]
 pub fn backward<const B: usize, const D: usize, const H: usize>(
     grad: &mut Autoencoder<D, H>,
@@ -126,20 +128,26 @@ pub fn backward<const B: usize, const D: usize, const H: usize>(
     loss: Loss,
     phi: Activation,
     n_total: usize,
-) {
+) -> f32 {
     debug_assert!(rows <= B);
     let t8 = 1.0f32; // t^(8) = 1 (eq. 122)
     let t7 = t8 / n_total as f32; // t7_ni = (1/N) t8 (eqs. 121, 123)
+    let mut loss_sum = 0.0f32;
     for (n, ((t5, f5), xn)) in ws.t5.0.iter_mut().zip(&ws.f5.0).zip(&x.0).enumerate() {
         if n >= rows {
             t5.fill(0.0); // padding: no message
             continue;
         }
+        let mut row = 0.0f32;
         for i in 0..D {
             // t6_ni = L'(x_ni, f6_ni) t7_ni (eq. 124) and t5_ni = σ'(f5_ni) t6_ni
-            // (eq. 125), fused: L'·σ' = ∂L(x, σ(z))/∂z without the 0·∞ of saturation.
-            t5[i] = loss.grad_logit(f5[i], xn[i]) * t7;
+            // (eq. 125), fused: L'·σ' = ∂L(x, σ(z))/∂z without the 0·∞ of
+            // saturation; f7_ni = L(x_ni, f6_ni) (eq. 109) comes from the same exponential.
+            let (l, g) = loss.value_and_grad_logit(f5[i], xn[i]);
+            row += l;
+            t5[i] = g * t7;
         }
+        loss_sum += row;
     }
     col_sums_acc(&mut grad.b2, &ws.t5); // tb2_a = Σ_n t5_na (eq. 126)
     let t4 = &ws.t5; // t4_ni = t5_ni (eq. 127)
@@ -153,6 +161,7 @@ pub fn backward<const B: usize, const D: usize, const H: usize>(
     let t2 = &ws.t3; // t1 = t2 (eq. 131)
     col_sums_acc(&mut grad.b1, t2); // tb1_a = Σ_n t2_na (eq. 132)
     matmul_at_b_acc(&mut grad.w1, t2, x); // tW1_ab = Σ_n x_nb t1_na (eq. 133)
+    loss_sum
 }
 
 /// The diagonal Hessian of E with respect to b2 over a chunk (Ex 3.6,

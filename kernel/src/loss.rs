@@ -13,7 +13,7 @@
 //! quotient: its derivative with respect to the logit is σ(z) − x, bounded
 //! in [−1, 1].
 
-use crate::activation::{sigmoid, softplus};
+use crate::activation::sigmoid;
 use crate::math;
 
 /// Square loss L_sq(x, y) = ½ (x − y)² (eq. 141).
@@ -62,14 +62,16 @@ pub fn bce_grad(x: f32, y: f32) -> f32 {
 /// The fused cross-entropy on a logit: L(x, σ(z)) = softplus(z) − x z.
 ///
 /// # Numerical stability
-/// Evaluated as x·softplus(−z) + (1 − x)·softplus(z): both terms are
-/// non-negative and computed with the stable [`softplus`], so there is no
-/// cancellation (softplus(z) − x z loses everything for x = 1 and large z)
-/// and no overflow; the result is finite for every finite z.
+/// Evaluated as log1p(e^{−|z|}) + x·max(−z, 0) + (1 − x)·max(z, 0), which is
+/// x·softplus(−z) + (1 − x)·softplus(z) with the shared log1p taken once:
+/// every term is non-negative, so there is no cancellation (softplus(z) − x z
+/// loses everything for x = 1 and large z), the exponential never sees a
+/// positive argument, and the result is finite for every finite z. One
+/// exponential and one logarithm per call.
 #[inline]
 #[must_use]
 pub fn bce_with_logits(z: f32, x: f32) -> f32 {
-    x * softplus(-z) + (1.0 - x) * softplus(z)
+    math::log1p(math::exp(-z.abs())) + x * (-z).max(0.0) + (1.0 - x) * z.max(0.0)
 }
 
 /// ∂/∂z of [`bce_with_logits`] = σ(z) − x, in [−1, 1]: the product
@@ -133,6 +135,33 @@ impl Loss {
         match self {
             Loss::Square => square_with_logits_grad(z, x),
             Loss::CrossEntropy => bce_with_logits_grad(z, x),
+        }
+    }
+
+    /// (L(x, σ(z)), ∂L/∂z) in one pass: the value of [`Loss::from_logit`]
+    /// and the message of [`Loss::grad_logit`] sharing one exponential.
+    ///
+    /// # Numerical stability
+    /// With e = e^{−|z|} ∈ (0, 1]: σ(z) and σ(−z) are 1/(1+e) and e/(1+e)
+    /// (which is which depends on the sign of z), and
+    /// softplus(±z) = max(±z, 0) + log1p(e), so the cross-entropy is
+    /// log1p(e) + x·max(−z, 0) + (1−x)·max(z, 0): no exponential of a
+    /// positive number, no cancellation, finite for every finite z.
+    #[inline]
+    #[must_use]
+    pub fn value_and_grad_logit(self, z: f32, x: f32) -> (f32, f32) {
+        let e = math::exp(-z.abs());
+        let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+        let (s, s_neg) = if z >= 0.0 { (big, small) } else { (small, big) }; // σ(z), σ(−z)
+        match self {
+            Loss::CrossEntropy => {
+                let value = math::log1p(e) + x * (-z).max(0.0) + (1.0 - x) * z.max(0.0);
+                (value, s - x)
+            }
+            Loss::Square => {
+                let d = x - s;
+                (0.5 * d * d, (s - x) * (s * s_neg))
+            }
         }
     }
 

@@ -94,7 +94,8 @@ fn backward_matches_finite_differences() {
             autoencoder::forward(&mut ws, &m, &x, phi);
             let e = autoencoder::loss_sum(&ws, &x, B, loss) / B as f32;
             let mut g = zero_model();
-            autoencoder::backward(&mut g, &mut ws, &m, &x, B, loss, phi, B);
+            let fused = autoencoder::backward(&mut g, &mut ws, &m, &x, B, loss, phi, B);
+            assert!((fused / B as f32 - e).abs() <= 1e-5 * e.abs().max(1.0), "fused loss {fused} vs {e}");
             let x64 = to64(x.as_slice());
             let p = flat(&m);
             let f = |p: &[f64]| e64(p, &x64, B, loss, phi);

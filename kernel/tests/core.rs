@@ -49,6 +49,27 @@ fn loss_derivatives_match_finite_differences() {
 }
 
 #[test]
+fn value_and_grad_in_one_pass_agree_with_the_separate_functions() {
+    for zi in -2000..=2000 {
+        let z = zi as f32 * 0.07;
+        for x in [0.0f32, 0.2, 0.5, 0.9, 1.0] {
+            for loss in [Loss::Square, Loss::CrossEntropy] {
+                let (v, g) = loss.value_and_grad_logit(z, x);
+                let (v0, g0) = (loss.from_logit(z, x), loss.grad_logit(z, x));
+                assert!(
+                    (v - v0).abs() <= 4.0 * f32::EPSILON * v0.abs().max(1e-30),
+                    "{loss:?} L({z}, {x}): {v} vs {v0}"
+                );
+                assert!(
+                    (g - g0).abs() <= 4.0 * f32::EPSILON * g0.abs().max(1e-30),
+                    "{loss:?} L'({z}, {x}): {g} vs {g0}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn fused_cross_entropy_never_nan() {
     for z in [-1e30f32, -1e4, -200.0, -104.0, -88.0, -17.0, 0.0, 17.0, 88.0, 200.0, 1e4, 1e30] {
         for x in [0.0f32, 0.3, 1.0] {

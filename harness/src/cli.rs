@@ -206,6 +206,16 @@ pub fn parse_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Turns on the kernel's AVX micro-kernel when this CPU has AVX, unless
+/// `HARNESS_NO_SIMD` is set. The results are the same bits either way.
+pub fn enable_simd() {
+    #[cfg(target_arch = "x86_64")]
+    if std::env::var_os("HARNESS_NO_SIMD").is_none() && std::is_x86_feature_detected!("avx") {
+        // SAFETY: AVX support (CPU and OS) was just detected.
+        kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
+    }
+}
+
 /// The default thread count: every core.
 #[must_use]
 pub fn default_threads() -> usize {

@@ -188,6 +188,7 @@ fn run(cli: Cli) -> harness::Result<()> {
 
 fn main() -> ExitCode {
     harness::train::install_interrupt_handler();
+    harness::cli::enable_simd();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

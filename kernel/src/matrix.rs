@@ -286,6 +286,23 @@ fn micro_kernel(a: &[[[f32; V]; MR]], b: &[[f32; NR]], tile: &mut [[f32; NR]; MR
     *tile = acc;
 }
 
+/// The same update for 8-wide vectors (AVX): one broadcast A(r, k) times a
+/// whole row of the B panel. Each tile element receives exactly the terms of
+/// [`micro_kernel`] in the same order, so the two give the same bits.
+#[inline(always)]
+fn micro_kernel_wide(a: &[[[f32; V]; MR]], b: &[[f32; NR]], tile: &mut [[f32; NR]; MR]) {
+    let mut acc = *tile;
+    for (ak, bk) in a.iter().zip(b) {
+        for (row, av) in acc.iter_mut().zip(ak) {
+            let ar = av[0];
+            for (t, &bc) in row.iter_mut().zip(bk) {
+                *t += ar * bc;
+            }
+        }
+    }
+    *tile = acc;
+}
+
 /// c (m × n, row-major) = or += A·B, A m × k and B k × n read through
 /// their operands; each c[i][j] is its start value (0 unless `accumulate`)
 /// plus A(i, k)·B(k, j) for k = 0, 1, … in order.
@@ -341,7 +358,11 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
                             }
                         }
                     }
-                    micro_kernel(&apack[..kc], &panel[..kc], &mut tile);
+                    if crate::simd::avx_enabled() {
+                        crate::simd::dispatch(|| micro_kernel_wide(&apack[..kc], &panel[..kc], &mut tile));
+                    } else {
+                        micro_kernel(&apack[..kc], &panel[..kc], &mut tile);
+                    }
                     for (t, crow) in tile.iter().zip(crows.chunks_exact_mut(n)) {
                         if nr == NR {
                             crow[j0..j0 + NR].copy_from_slice(t);

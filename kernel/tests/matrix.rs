@@ -166,3 +166,31 @@ fn dot_lane_order_is_fixed() {
     }
     assert_eq!(matrix::dot(&x, &y).to_bits(), s.to_bits());
 }
+
+#[test]
+fn avx_path_gives_the_same_bits_as_the_portable_path() {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx") {
+        fn run<const M: usize, const K: usize, const N: usize>(seed: u64) {
+            let mut r = rng(seed);
+            let a = rand_matrix::<M, K>(&mut r, -1.0, 1.0);
+            let b = rand_matrix::<N, K>(&mut r, -1.0, 1.0);
+            let start = rand_matrix::<M, N>(&mut r, -1.0, 1.0);
+            let (mut portable, mut wide) = (start, start);
+            kernel::simd::disable_avx();
+            matrix::matmul_a_bt_acc(&mut portable, &a, &b);
+            // SAFETY: just detected.
+            kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
+            matrix::matmul_a_bt_acc(&mut wide, &a, &b);
+            kernel::simd::disable_avx();
+            assert!(portable
+                .as_slice()
+                .iter()
+                .zip(wide.as_slice())
+                .all(|(x, y)| x.to_bits() == y.to_bits()));
+        }
+        run::<13, 31, 11>(1);
+        run::<37, 129, 67>(2);
+        run::<100, 200, 30>(3);
+    }
+}

@@ -1,0 +1,68 @@
+//! The fenced SIMD path: the GEMM micro-kernel compiled for AVX (8 f32 per
+//! vector instead of the baseline's 4), chosen at run time by the caller.
+//! This is the only module of the kernel that may use `unsafe`.
+//!
+//! Results are bit-identical to the portable path: the AVX micro-kernel is
+//! the same Rust code (each tile element receives `a·b` terms one at a time
+//! in k order, a separate multiply then add, never an FMA), only compiled
+//! with wider vectors. `kernel/tests/matrix.rs` checks that both agree.
+//!
+//! `no_std` has no CPU-feature detection, so the caller detects (e.g. std's
+//! `is_x86_feature_detected!("avx")`) and hands over an [`Avx`] token.
+#![allow(unsafe_code)]
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+static USE_AVX: AtomicBool = AtomicBool::new(false);
+
+/// Proof that the CPU running this program supports AVX.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx(());
+
+impl Avx {
+    /// A token without checking.
+    ///
+    /// # Safety
+    /// The CPU (and the OS, which must save the ymm registers) must support
+    /// AVX: std's `is_x86_feature_detected!("avx")` checks both.
+    #[must_use]
+    pub unsafe fn new_unchecked() -> Avx {
+        Avx(())
+    }
+}
+
+/// Makes every matrix product use the AVX micro-kernel from now on.
+pub fn enable_avx(_proof: Avx) {
+    USE_AVX.store(true, Ordering::Relaxed);
+}
+
+/// Back to the portable micro-kernel (for comparisons).
+pub fn disable_avx() {
+    USE_AVX.store(false, Ordering::Relaxed);
+}
+
+/// Whether the AVX micro-kernel is in use.
+#[must_use]
+pub fn avx_enabled() -> bool {
+    USE_AVX.load(Ordering::Relaxed)
+}
+
+/// Runs `f` compiled for AVX when it is enabled, else as it is. `f` must be
+/// `#[inline(always)]` code for the AVX build to reach it.
+#[inline(always)]
+pub(crate) fn dispatch(f: impl FnOnce()) {
+    #[cfg(target_arch = "x86_64")]
+    if USE_AVX.load(Ordering::Relaxed) {
+        // SAFETY: USE_AVX is only set by `enable_avx`, whose `Avx` token
+        // certifies that this CPU supports AVX.
+        unsafe { with_avx(f) };
+        return;
+    }
+    f();
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn with_avx(f: impl FnOnce()) {
+    f();
+}

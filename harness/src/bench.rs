@@ -4,7 +4,7 @@
 
 use crate::autoencoder::Model;
 use crate::boxed::{boxed_zeroed, Zeroable};
-use crate::mnist::{Mnist, PIXELS};
+use crate::mnist::{Mnist, Split, PIXELS};
 use crate::train::{self, Checkpointing, TrainConfig, Trainable};
 use crate::{vae, Result};
 use kernel::autoencoder::{self as ae, Autoencoder, Workspace};
@@ -26,16 +26,9 @@ unsafe impl<const B: usize, const D: usize, const H: usize> Zeroable for Workspa
 // SAFETY: f32 matrices and arrays only.
 unsafe impl<const B: usize, const X: usize, const E: usize, const Z: usize, const D: usize> Zeroable for vg::Workspace<B, X, E, Z, D> {}
 
-fn epoch_seconds<T: Trainable>(
-    model: &T,
-    data: &Mnist,
-    images: usize,
-    epochs: usize,
-    batch: Option<usize>,
-    adam: Adam,
-    threads: usize,
-) -> Result<f64> {
-    let set = data.train.subset(images);
+/// Seconds per epoch of training (no data loading, no evaluation) of `model`
+/// on `set`, seeded with 1, over `epochs` epochs.
+pub fn epoch_seconds<T: Trainable>(model: &T, set: &Split, epochs: usize, batch: Option<usize>, adam: Adam, threads: usize) -> Result<f64> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     let mut params: Box<T::Params> = boxed_zeroed();
     model.init(&mut params, &mut rng);
@@ -45,8 +38,81 @@ fn epoch_seconds<T: Trainable>(
         adam,
         threads,
     };
-    let out = train::train(model, &mut params, &set, &cfg, &mut rng, &Checkpointing::default(), |_, _| {})?;
-    Ok(out.seconds_per_epoch * data.train.len() as f64 / images as f64)
+    let out = train::train(model, &mut params, set, &cfg, &mut rng, &Checkpointing::default(), |_, _| {})?;
+    Ok(out.seconds_per_epoch)
+}
+
+/// Single-image reconstruction by the assignment's autoencoder (784-30-784,
+/// relu): the forward pass and the output sigmoid.
+pub struct AeInference {
+    params: Box<Autoencoder<PIXELS, 30>>,
+    ws: Box<Workspace<1, PIXELS, 30>>,
+    /// The reconstruction of the last call.
+    pub y: [f32; PIXELS],
+}
+
+impl AeInference {
+    /// Parameters initialised as the assignment does, seed 1.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut params: Box<Autoencoder<PIXELS, 30>> = boxed_zeroed();
+        params.init_uniform(&mut Xoshiro256PlusPlus::seed_from_u64(1));
+        Self {
+            params,
+            ws: boxed_zeroed(),
+            y: [0.0; PIXELS],
+        }
+    }
+
+    /// Reconstructs `image` into `self.y`.
+    #[inline]
+    pub fn run(&mut self, image: &[f32; PIXELS]) {
+        let x = Matrix::<1, PIXELS>([*image]);
+        ae::forward(&mut self.ws, &self.params, &x, Activation::Relu);
+        for (o, &z) in self.y.iter_mut().zip(&self.ws.f5.0[0]) {
+            *o = kernel::activation::sigmoid(z);
+        }
+    }
+}
+
+impl Default for AeInference {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Decoding one latent code by the 784-400-20 VAE's decoder (20-400-784).
+pub struct VaeDecode {
+    params: Box<GaussianVae<PIXELS, 400, 20, 400>>,
+    ws: Box<vg::Workspace<1, PIXELS, 400, 20, 400>>,
+    /// The pixel probabilities of the last call.
+    pub prob: Box<Matrix<1, PIXELS>>,
+}
+
+impl VaeDecode {
+    /// Parameters initialised uniformly, seed 1.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut params: Box<GaussianVae<PIXELS, 400, 20, 400>> = boxed_zeroed();
+        params.init_uniform(&mut Xoshiro256PlusPlus::seed_from_u64(1));
+        Self {
+            params,
+            ws: boxed_zeroed(),
+            prob: boxed_zeroed(),
+        }
+    }
+
+    /// Decodes `z` into `self.prob`.
+    #[inline]
+    pub fn run(&mut self, z: &Matrix<1, 20>) {
+        vg::decode(&mut self.prob, &mut self.ws, &self.params, z);
+    }
+}
+
+impl Default for VaeDecode {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn per_call_us(n: usize, mut f: impl FnMut()) -> f64 {
@@ -87,31 +153,24 @@ pub fn run(data: &Mnist, threads: usize) -> Result<String> {
         loss: Loss::CrossEntropy,
         phi: Activation::Relu,
     };
-    let ae_epoch = epoch_seconds(&ae_model, data, data.train.len(), 3, None, Adam::ASSIGNMENT_AUTOENCODER, threads)?;
+    let scale = |images: usize| data.train.len() as f64 / images as f64;
+    let ae_epoch = epoch_seconds(&ae_model, &data.train, 3, None, Adam::ASSIGNMENT_AUTOENCODER, threads)?;
+    let vae_set = data.train.subset(VAE_IMAGES);
     let appendix = vae::Appendix { cfg: Default::default() };
-    let vae_appendix = epoch_seconds(&appendix, data, VAE_IMAGES, 1, Some(600), Adam::PYTORCH_DEFAULT, threads)?;
-    let vae_elbo = epoch_seconds(&vae::Standard::<20>, data, VAE_IMAGES, 1, Some(128), Adam::PYTORCH_DEFAULT, threads)?;
+    let vae_appendix = epoch_seconds(&appendix, &vae_set, 1, Some(600), Adam::PYTORCH_DEFAULT, threads)? * scale(VAE_IMAGES);
+    let vae_elbo = epoch_seconds(&vae::Standard::<20>, &vae_set, 1, Some(128), Adam::PYTORCH_DEFAULT, threads)? * scale(VAE_IMAGES);
 
-    let mut p: Box<Autoencoder<PIXELS, 30>> = boxed_zeroed();
-    p.init_uniform(&mut Xoshiro256PlusPlus::seed_from_u64(1));
-    let mut ws: Box<Workspace<1, PIXELS, 30>> = boxed_zeroed();
-    let x = Matrix::<1, PIXELS>([*data.test.image(0)]);
-    let mut y = [0.0f32; PIXELS];
+    let mut ae = AeInference::new();
+    let image = data.test.image(0);
     let ae_infer = per_call_us(20_000, || {
-        ae::forward(&mut ws, &p, black_box(&x), Activation::Relu);
-        for (o, &z) in y.iter_mut().zip(&ws.f5.0[0]) {
-            *o = kernel::activation::sigmoid(z);
-        }
-        black_box(&y);
+        ae.run(black_box(image));
+        black_box(&ae.y);
     });
-    let mut g: Box<GaussianVae<PIXELS, 400, 20, 400>> = boxed_zeroed();
-    g.init_uniform(&mut Xoshiro256PlusPlus::seed_from_u64(1));
-    let mut gws: Box<vg::Workspace<1, PIXELS, 400, 20, 400>> = boxed_zeroed();
-    let mut prob: Box<Matrix<1, PIXELS>> = boxed_zeroed();
+    let mut dec = VaeDecode::new();
     let z = Matrix::<1, 20>([[0.3; 20]]);
     let vae_decode = per_call_us(5_000, || {
-        vg::decode(&mut prob, &mut gws, &g, black_box(&z));
-        black_box(&prob);
+        dec.run(black_box(&z));
+        black_box(&dec.prob);
     });
     Ok(serde_json::json!({
         "implementation": "harness (kernel)",

@@ -58,17 +58,60 @@ pub mod reference {
     pub fn tanh(x: f64) -> f64 {
         libm::tanh(x)
     }
+
+    /// e^{−|x|} in f64, 0 where the kernel's contract flushes it
+    /// (−|x| < [`crate::lanes::EXP_MIN`]).
+    #[must_use]
+    pub fn exp_neg_abs(x: f64) -> f64 {
+        let t = -x.abs();
+        if t < crate::lanes::EXP_MIN as f64 {
+            0.0
+        } else {
+            libm::exp(t)
+        }
+    }
+
+    /// ln(1 + u) in f64, u = [`super::fold_unit`](x).
+    #[must_use]
+    pub fn ln_1p_folded(x: f64) -> f64 {
+        libm::log1p(super::fold_unit(x as f32) as f64)
+    }
+}
+
+/// Maps every f32 into [0, 1] (|x|, or 1/|x| above 1, in f32), so that a
+/// sweep of all bit patterns covers the domain of [`crate::lanes::ln_1p_unit`].
+#[inline]
+#[must_use]
+pub fn fold_unit(x: f32) -> f32 {
+    let a = x.abs();
+    if a > 1.0 {
+        1.0 / a
+    } else {
+        a
+    }
+}
+
+fn exp_neg_abs(x: f32) -> f32 {
+    crate::lanes::exp_nonpositive(-x.abs())
+}
+
+fn ln_1p_folded(x: f32) -> f32 {
+    crate::lanes::ln_1p_unit(fold_unit(x))
 }
 
 /// One function under test: its name, the f32 kernel and the f64 reference.
 pub type Probe = (&'static str, fn(f32) -> f32, fn(f64) -> f64);
 
-/// The functions whose ULP bound the kernel promises (see [`crate::activation`]).
-pub const PROBES: [Probe; 4] = [
+/// The functions whose ULP bound (2) the kernel promises: the activations
+/// (see [`crate::activation`]) and the training loop's branch-free e^x and
+/// ln(1 + u) ([`crate::lanes`]) over their domains, every f32 folded in.
+pub const PROBES: [Probe; 6] = [
     ("sigmoid", crate::activation::sigmoid, reference::sigmoid),
     ("log_sigmoid", crate::activation::log_sigmoid, reference::log_sigmoid),
     ("softplus", crate::activation::softplus, reference::softplus),
     ("tanh", crate::activation::tanh, reference::tanh),
+    ("lanes::exp_nonpositive(-|x|)", exp_neg_abs, reference::exp_neg_abs),
+    ("lanes::ln_1p_unit(fold(x))", ln_1p_folded, reference::ln_1p_folded),
 ];
 
 /// The result of sweeping a set of inputs through one function.

@@ -102,11 +102,7 @@ pub fn loss_sum<const B: usize, const D: usize, const H: usize>(ws: &Workspace<B
     debug_assert!(rows <= B);
     let mut total = 0.0f32;
     for (f5, xn) in ws.f5.0.iter().zip(&x.0).take(rows) {
-        let mut row = 0.0f32;
-        for (&z, &xi) in f5.iter().zip(xn) {
-            row += loss.from_logit(z, xi);
-        }
-        total += row;
+        total += loss.value_row(f5, xn);
     }
     total
 }
@@ -116,8 +112,8 @@ pub fn loss_sum<const B: usize, const D: usize, const H: usize>(ws: &Workspace<B
 /// when a step spans several chunks). Only the first `rows` images count:
 /// the messages of the padding rows are exactly 0, so they add nothing.
 /// Call after [`forward`]. Returns Σ_n Σ_i L(x_ni, f6_ni) over the rows,
-/// computed in the same pass as t^(5) (it agrees with [`loss_sum`] to
-/// rounding; the fused pass evaluates one exponential per pixel, not three).
+/// computed in the same pass as t^(5) from the same exponential (equal, bit
+/// for bit, to [`loss_sum`]).
 #[allow(clippy::too_many_arguments)]
 pub fn backward<const B: usize, const D: usize, const H: usize>(
     grad: &mut Autoencoder<D, H>,
@@ -138,16 +134,11 @@ pub fn backward<const B: usize, const D: usize, const H: usize>(
             t5.fill(0.0); // padding: no message
             continue;
         }
-        let mut row = 0.0f32;
-        for i in 0..D {
-            // t6_ni = L'(x_ni, f6_ni) t7_ni (eq. 124) and t5_ni = σ'(f5_ni) t6_ni
-            // (eq. 125), fused: L'·σ' = ∂L(x, σ(z))/∂z without the 0·∞ of
-            // saturation; f7_ni = L(x_ni, f6_ni) (eq. 109) comes from the same exponential.
-            let (l, g) = loss.value_and_grad_logit(f5[i], xn[i]);
-            row += l;
-            t5[i] = g * t7;
-        }
-        loss_sum += row;
+        // t6_ni = L'(x_ni, f6_ni) t7_ni (eq. 124) and t5_ni = σ'(f5_ni) t6_ni
+        // (eq. 125), fused: L'·σ' = ∂L(x, σ(z))/∂z without the 0·∞ of
+        // saturation; f7_ni = L(x_ni, f6_ni) (eq. 109) comes from the same
+        // exponential, summed over the row in fixed lanes.
+        loss_sum += loss.value_and_grad_logit_row(t5, f5, xn, t7);
     }
     col_sums_acc(&mut grad.b2, &ws.t5); // tb2_a = Σ_n t5_na (eq. 126)
     let t4 = &ws.t5; // t4_ni = t5_ni (eq. 127)

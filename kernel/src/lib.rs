@@ -21,6 +21,7 @@ pub mod activation;
 pub mod autoencoder;
 pub mod dense;
 pub mod gradcheck;
+pub mod lanes;
 pub mod graphs;
 pub mod linalg;
 pub mod logistic;

@@ -14,7 +14,49 @@
 //! in [−1, 1].
 
 use crate::activation::sigmoid;
+use crate::lanes;
 use crate::math;
+use crate::matrix::{sum_lanes, LANES};
+
+/// The loop of [`Loss::value_and_grad_logit_row`] for one loss `f`
+/// (monomorphised per loss, so the loop body has no branch on it).
+#[inline(always)]
+fn fused_row(g: &mut [f32], z: &[f32], x: &[f32], scale: f32, f: impl Fn(f32, f32) -> (f32, f32)) -> f32 {
+    debug_assert!(g.len() == z.len() && z.len() == x.len());
+    let mut acc = [0.0f32; LANES];
+    let body = z.len() / LANES * LANES;
+    let lanes = g[..body].chunks_exact_mut(LANES).zip(z[..body].chunks_exact(LANES)).zip(x[..body].chunks_exact(LANES));
+    for ((gc, zc), xc) in lanes {
+        for l in 0..LANES {
+            let (v, d) = f(zc[l], xc[l]);
+            acc[l] += v;
+            gc[l] = d * scale;
+        }
+    }
+    for (l, ((gi, &zi), &xi)) in g[body..].iter_mut().zip(&z[body..]).zip(&x[body..]).enumerate() {
+        let (v, d) = f(zi, xi);
+        acc[l] += v;
+        *gi = d * scale;
+    }
+    sum_lanes(acc)
+}
+
+/// The loop of [`Loss::value_row`]: [`fused_row`]'s sums without the gradient.
+#[inline(always)]
+fn value_row(z: &[f32], x: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
+    debug_assert_eq!(z.len(), x.len());
+    let mut acc = [0.0f32; LANES];
+    let body = z.len() / LANES * LANES;
+    for (zc, xc) in z[..body].chunks_exact(LANES).zip(x[..body].chunks_exact(LANES)) {
+        for l in 0..LANES {
+            acc[l] += f(zc[l], xc[l]);
+        }
+    }
+    for (l, (&zi, &xi)) in z[body..].iter().zip(&x[body..]).enumerate() {
+        acc[l] += f(zi, xi);
+    }
+    sum_lanes(acc)
+}
 
 /// Square loss L_sq(x, y) = ½ (x − y)² (eq. 141).
 #[inline]
@@ -139,7 +181,10 @@ impl Loss {
     }
 
     /// (L(x, σ(z)), ∂L/∂z) in one pass: the value of [`Loss::from_logit`]
-    /// and the message of [`Loss::grad_logit`] sharing one exponential.
+    /// and the message of [`Loss::grad_logit`] sharing one exponential. The
+    /// training loop's form: it uses [`crate::lanes`]'s branch-free e^x and
+    /// ln(1 + u) (≤ 1 and ≤ 2 ULP) instead of libm's, so that the loops of
+    /// [`Loss::value_and_grad_logit_row`] vectorise.
     ///
     /// # Numerical stability
     /// With e = e^{−|z|} ∈ (0, 1]: σ(z) and σ(−z) are 1/(1+e) and e/(1+e)
@@ -147,21 +192,67 @@ impl Loss {
     /// softplus(±z) = max(±z, 0) + log1p(e), so the cross-entropy is
     /// log1p(e) + x·max(−z, 0) + (1−x)·max(z, 0): no exponential of a
     /// positive number, no cancellation, finite for every finite z.
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn value_and_grad_logit(self, z: f32, x: f32) -> (f32, f32) {
-        let e = math::exp(-z.abs());
+        let e = lanes::exp_nonpositive(-z.abs());
         let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
         let (s, s_neg) = if z >= 0.0 { (big, small) } else { (small, big) }; // σ(z), σ(−z)
         match self {
             Loss::CrossEntropy => {
-                let value = math::log1p(e) + x * (-z).max(0.0) + (1.0 - x) * z.max(0.0);
+                let value = lanes::ln_1p_unit(e) + x * (-z).max(0.0) + (1.0 - x) * z.max(0.0);
                 (value, s - x)
             }
             Loss::Square => {
                 let d = x - s;
                 (0.5 * d * d, (s - x) * (s * s_neg))
             }
+        }
+    }
+
+    /// Over a row: `g[i] = scale · ∂L(x[i], σ(z[i]))/∂z[i]`, and returns
+    /// Σ_i L(x[i], σ(z[i])) summed in [`LANES`] partial sums (lane i mod 8)
+    /// added in a fixed order, so the result does not depend on how the
+    /// compiler vectorises. Each element is [`Loss::value_and_grad_logit`].
+    /// Compiled for AVX when the caller enabled it ([`crate::simd`]), with
+    /// the same bits.
+    #[inline]
+    pub fn value_and_grad_logit_row(self, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        if crate::simd::avx_enabled() {
+            return crate::simd::value_and_grad_logit_row_avx(self, g, z, x, scale);
+        }
+        self.value_and_grad_logit_row_body(g, z, x, scale)
+    }
+
+    /// Σ_i L(x[i], σ(z[i])) over a row: the sum of
+    /// [`Loss::value_and_grad_logit_row`] without the gradient, bit for bit.
+    #[inline]
+    #[must_use]
+    pub fn value_row(self, z: &[f32], x: &[f32]) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        if crate::simd::avx_enabled() {
+            return crate::simd::value_row_avx(self, z, x);
+        }
+        self.value_row_body(z, x)
+    }
+
+    /// The body of [`Loss::value_and_grad_logit_row`], inlined into the
+    /// portable and the AVX build.
+    #[inline(always)]
+    pub(crate) fn value_and_grad_logit_row_body(self, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
+        match self {
+            Loss::Square => fused_row(g, z, x, scale, |z, x| Loss::Square.value_and_grad_logit(z, x)),
+            Loss::CrossEntropy => fused_row(g, z, x, scale, |z, x| Loss::CrossEntropy.value_and_grad_logit(z, x)),
+        }
+    }
+
+    /// The body of [`Loss::value_row`].
+    #[inline(always)]
+    pub(crate) fn value_row_body(self, z: &[f32], x: &[f32]) -> f32 {
+        match self {
+            Loss::Square => value_row(z, x, |z, x| Loss::Square.value_and_grad_logit(z, x).0),
+            Loss::CrossEntropy => value_row(z, x, |z, x| Loss::CrossEntropy.value_and_grad_logit(z, x).0),
         }
     }
 

@@ -133,11 +133,18 @@ pub fn dot(x: &[f32], y: &[f32]) -> f32 {
             acc[l] += xc[l] * yc[l];
         }
     }
-    let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    let mut s = sum_lanes(acc);
     for (a, b) in xt.iter().zip(yt) {
         s += a * b;
     }
     s
+}
+
+/// The sum of [`LANES`] partial sums, in a fixed order (a pairwise tree).
+#[inline(always)]
+#[must_use]
+pub fn sum_lanes(acc: [f32; LANES]) -> f32 {
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
 /// out += alpha · x (elementwise, in order).

@@ -66,3 +66,30 @@ pub(crate) fn dispatch(f: impl FnOnce()) {
 unsafe fn with_avx(f: impl FnOnce()) {
     f();
 }
+
+/// [`crate::loss::Loss::value_and_grad_logit_row`] compiled for AVX.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn value_and_grad_logit_row_avx(loss: crate::loss::Loss, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
+    #[target_feature(enable = "avx")]
+    unsafe fn run(loss: crate::loss::Loss, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
+        loss.value_and_grad_logit_row_body(g, z, x, scale)
+    }
+    assert!(avx_enabled());
+    // SAFETY: AVX is enabled only through `enable_avx`, whose `Avx` token
+    // certifies that this CPU supports it.
+    unsafe { run(loss, g, z, x, scale) }
+}
+
+/// [`crate::loss::Loss::value_row`] compiled for AVX.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn value_row_avx(loss: crate::loss::Loss, z: &[f32], x: &[f32]) -> f32 {
+    #[target_feature(enable = "avx")]
+    unsafe fn run(loss: crate::loss::Loss, z: &[f32], x: &[f32]) -> f32 {
+        loss.value_row_body(z, x)
+    }
+    assert!(avx_enabled());
+    // SAFETY: as in `value_and_grad_logit_row_avx`.
+    unsafe { run(loss, z, x) }
+}

@@ -40,6 +40,14 @@ fn softplus_within_bound() {
 fn tanh_within_bound() {
     check("tanh");
 }
+#[test]
+fn lanes_exp_within_bound() {
+    check("lanes::exp_nonpositive(-|x|)");
+}
+#[test]
+fn lanes_ln_1p_within_bound() {
+    check("lanes::ln_1p_unit(fold(x))");
+}
 
 #[test]
 fn special_values() {

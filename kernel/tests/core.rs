@@ -48,24 +48,68 @@ fn loss_derivatives_match_finite_differences() {
     assert_eq!(square_grad(0.25, 0.75), 0.5);
 }
 
+/// (L(x, σ(z)), ∂L/∂z) in f64 from the definitions, with ln(1 − σ(z))
+/// written as −ln(1 + e^z) (exact in f64 for |z| ≤ 140).
+fn loss_truth(loss: Loss, z: f64, x: f64) -> (f64, f64) {
+    let (s, s_neg) = (1.0 / (1.0 + (-z).exp()), 1.0 / (1.0 + z.exp())); // σ(z), σ(−z) = 1 − σ(z)
+    match loss {
+        Loss::CrossEntropy => (x * (1.0 + (-z).exp()).ln() + (1.0 - x) * (1.0 + z.exp()).ln(), s - x),
+        Loss::Square => (0.5 * (x - s) * (x - s), (s - x) * s * s_neg),
+    }
+}
+
+/// |computed − true| allowed for each loss: the f32 error of σ (a few ε,
+/// relative) carried through the formula, plus the rounding of the result,
+/// plus f32::MIN_POSITIVE for results below the normal range (the fused form
+/// flushes e^x < f32::MIN_POSITIVE to 0, see `kernel::lanes`).
+fn loss_error_bound(loss: Loss, z: f64, x: f64) -> (f64, f64) {
+    let eps = f32::EPSILON as f64;
+    let tiny = f32::MIN_POSITIVE as f64;
+    let (v, g) = loss_truth(loss, z, x);
+    let (s, s_neg) = (1.0 / (1.0 + (-z).exp()), 1.0 / (1.0 + z.exp()));
+    let (d, sp) = ((s - x).abs(), s * s_neg);
+    match loss {
+        Loss::CrossEntropy => (4.0 * eps * (v + z.abs()) + tiny, 4.0 * eps * (s + g.abs()) + tiny),
+        Loss::Square => (4.0 * eps * (d * s + v) + tiny, 8.0 * eps * sp * (s + d) + 4.0 * eps * g.abs() + tiny),
+    }
+}
+
 #[test]
-fn value_and_grad_in_one_pass_agree_with_the_separate_functions() {
+fn fused_and_separate_loss_functions_are_accurate() {
     for zi in -2000..=2000 {
         let z = zi as f32 * 0.07;
         for x in [0.0f32, 0.2, 0.5, 0.9, 1.0] {
             for loss in [Loss::Square, Loss::CrossEntropy] {
+                let (vt, gt) = loss_truth(loss, z as f64, x as f64);
+                let (bv, bg) = loss_error_bound(loss, z as f64, x as f64);
                 let (v, g) = loss.value_and_grad_logit(z, x);
                 let (v0, g0) = (loss.from_logit(z, x), loss.grad_logit(z, x));
-                assert!(
-                    (v - v0).abs() <= 4.0 * f32::EPSILON * v0.abs().max(1e-30),
-                    "{loss:?} L({z}, {x}): {v} vs {v0}"
-                );
-                assert!(
-                    (g - g0).abs() <= 4.0 * f32::EPSILON * g0.abs().max(1e-30),
-                    "{loss:?} L'({z}, {x}): {g} vs {g0}"
-                );
+                for (name, v, g) in [("fused", v, g), ("separate", v0, g0)] {
+                    assert!((v as f64 - vt).abs() <= bv, "{name} {loss:?} L({z}, {x}): {v} vs {vt}");
+                    assert!((g as f64 - gt).abs() <= bg, "{name} {loss:?} L'({z}, {x}): {g} vs {gt}");
+                }
             }
         }
+    }
+}
+
+#[test]
+fn row_forms_are_the_elementwise_function_summed_in_lanes() {
+    // 21 elements: two full lanes of 8 and a tail of 5.
+    let z: Vec<f32> = (0..21).map(|i| (i as f32 - 10.0) * 1.7).collect();
+    let x: Vec<f32> = (0..21).map(|i| (i % 4) as f32 / 3.0).collect();
+    for loss in [Loss::Square, Loss::CrossEntropy] {
+        let mut g = vec![0.0f32; 21];
+        let total = loss.value_and_grad_logit_row(&mut g, &z, &x, 0.5);
+        let mut lanes = [0.0f32; 8];
+        for i in 0..21 {
+            let (v, d) = loss.value_and_grad_logit(z[i], x[i]);
+            lanes[i % 8] += v;
+            assert_eq!(g[i].to_bits(), (d * 0.5).to_bits());
+        }
+        let expected = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        assert_eq!(total.to_bits(), expected.to_bits());
+        assert_eq!(loss.value_row(&z, &x).to_bits(), expected.to_bits());
     }
 }
 

@@ -10,11 +10,11 @@
 //! Objective of a batch of N images, the mean negative ELBO with one sample
 //! of ε per image:
 //! E = (1/N) Σ_n [ Σ_i L(x_ni, σ(logits_ni)) + KL(N(μ_n, diag σ_n²) ‖ N(0, I)) ],
-//! L the Bernoulli cross-entropy of eq. 138 ([`bce_with_logits`]).
+//! L the Bernoulli cross-entropy of eq. 138 ([`crate::loss::bce_with_logits`]).
 
 use crate::activation::sigmoid;
 use crate::dense::{linear_backward, linear_forward, relu_backward_inplace, relu_forward_inplace, Linear};
-use crate::loss::{bce_with_logits, bce_with_logits_grad};
+use crate::loss::Loss;
 use crate::math;
 use crate::matrix::{matmul_acc, Matrix};
 use crate::params::ParamBlocks;
@@ -188,11 +188,7 @@ pub fn loss_sum<const B: usize, const X: usize, const E: usize, const Z: usize, 
 ) -> (f32, f32) {
     let (mut recon, mut kl) = (0.0f32, 0.0f32);
     for n in 0..rows.min(B) {
-        let mut r = 0.0f32;
-        for (&l, &xi) in ws.logits.0[n].iter().zip(&x.0[n]) {
-            r += bce_with_logits(l, xi);
-        }
-        recon += r;
+        recon += Loss::CrossEntropy.value_row(&ws.logits.0[n], &x.0[n]); // Σ_i bce_with_logits(l_ni, x_ni)
         kl += kl_standard_normal(&ws.mu_z.0[n], &ws.logvar_z.0[n]);
     }
     (recon, kl)
@@ -211,14 +207,12 @@ pub fn backward<const B: usize, const X: usize, const E: usize, const Z: usize, 
     n_total: usize,
 ) {
     let scale = 1.0 / n_total as f32; // t_E = 1, and E = (1/N) Σ_n
-    for (n, (t, l)) in ws.t_logits.0.iter_mut().zip(&ws.logits.0).enumerate() {
-        for i in 0..X {
+    for (n, ((t, l), xn)) in ws.t_logits.0.iter_mut().zip(&ws.logits.0).zip(&x.0).enumerate() {
+        if n < rows {
             // t_logits = ∂L(x, σ(l))/∂l / N = (σ(l) − x) / N (eqs. 124–125, fused).
-            t[i] = if n < rows {
-                bce_with_logits_grad(l[i], x.0[n][i]) * scale
-            } else {
-                0.0
-            };
+            let _ = Loss::CrossEntropy.value_and_grad_logit_row(t, l, xn, scale);
+        } else {
+            t.fill(0.0); // padding: no message
         }
     }
     linear_backward(&mut grad.dec2, Some(&mut ws.t_h2), &ws.t_logits, &ws.h2, &model.dec2); // t_h2 = t_logits W

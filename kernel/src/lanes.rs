@@ -46,11 +46,14 @@ pub const EXP_MIN: f32 = -87.336_54;
 #[inline(always)]
 #[must_use]
 pub fn exp_nonpositive(x: f32) -> f32 {
-    let xc = x.max(EXP_MIN).min(0.0); // NaN propagates through neither max nor min: handled below
+    // Not `clamp`: max/min map NaN to a number here (the select below
+    // restores it), so the polynomial never sees NaN.
+    #[allow(clippy::manual_clamp)]
+    let xc = x.max(EXP_MIN).min(0.0);
     let shifted = xc * LOG2_E + ROUND; // 1.5·2^23 + n: n sits in the low mantissa bits
     let n = shifted - ROUND; // round(x / ln 2) ∈ [−126, 0], as f32
     let r = (xc - n * LN2_HI) - n * LN2_LO;
-    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r + 5.000_000_1e-1;
+    let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r + 0.5; // Cephes: 5.0000001e-1, which is 0.5 in f32
     let er = (p * (r * r) + r) + 1.0;
     // 2^n from n's integer bits (an integer add and shift, which vectorise,
     // unlike a saturating f32 → i32 cast): biased exponent n + 127 ∈ [1, 127].
@@ -87,7 +90,16 @@ pub fn ln_1p_unit(u: f32) -> f32 {
     let f = m - 1.0;
     let z = f * f;
     let mut q = 7.037_683_6e-2f32; // Q(f), Horner from the highest degree
-    for c in [-1.151_461e-1, 1.167_699_9e-1, -1.242_014_1e-1, 1.424_932_3e-1, -1.666_805_8e-1, 2.000_071_5e-1, -2.499_999_4e-1, 3.333_333_1e-1] {
+    for c in [
+        -1.151_461e-1,
+        1.167_699_9e-1,
+        -1.242_014_1e-1,
+        1.424_932_3e-1,
+        -1.666_805_8e-1,
+        2.000_071_5e-1,
+        -2.499_999_4e-1,
+        3.333_333e-1, // Cephes: 3.3333331e-1, the same f32
+    ] {
         q = q * f + c;
     }
     let y = (f * z * q + e * LN2_LO) - 0.5 * z;

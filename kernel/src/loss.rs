@@ -25,7 +25,10 @@ fn fused_row(g: &mut [f32], z: &[f32], x: &[f32], scale: f32, f: impl Fn(f32, f3
     debug_assert!(g.len() == z.len() && z.len() == x.len());
     let mut acc = [0.0f32; LANES];
     let body = z.len() / LANES * LANES;
-    let lanes = g[..body].chunks_exact_mut(LANES).zip(z[..body].chunks_exact(LANES)).zip(x[..body].chunks_exact(LANES));
+    let lanes = g[..body]
+        .chunks_exact_mut(LANES)
+        .zip(z[..body].chunks_exact(LANES))
+        .zip(x[..body].chunks_exact(LANES));
     for ((gc, zc), xc) in lanes {
         for l in 0..LANES {
             let (v, d) = f(zc[l], xc[l]);

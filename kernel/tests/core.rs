@@ -70,7 +70,10 @@ fn loss_error_bound(loss: Loss, z: f64, x: f64) -> (f64, f64) {
     let (d, sp) = ((s - x).abs(), s * s_neg);
     match loss {
         Loss::CrossEntropy => (4.0 * eps * (v + z.abs()) + tiny, 4.0 * eps * (s + g.abs()) + tiny),
-        Loss::Square => (4.0 * eps * (d * s + v) + tiny, 8.0 * eps * sp * (s + d) + 4.0 * eps * g.abs() + tiny),
+        Loss::Square => (
+            4.0 * eps * (d * s + v) + tiny,
+            8.0 * eps * sp * (s + d) + 4.0 * eps * g.abs() + tiny,
+        ),
     }
 }
 

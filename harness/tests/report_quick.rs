@@ -5,11 +5,16 @@ use std::process::Command;
 
 #[test]
 fn quick_report_has_every_section_figure_and_a_computed_verdict() {
-    let out: PathBuf = std::env::temp_dir().join(format!("harness-quick-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    // Run from a scratch folder with a relative `--out`, as the README's
+    // command does (`out/`), so that paths relative to the working folder
+    // and to the report's folder cannot be confused.
+    let work: PathBuf = std::env::temp_dir().join(format!("harness-quick-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let out = work.join("out");
     let status = Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(["--quick", "--threads", "2", "--out"])
-        .arg(&out)
+        .current_dir(&work)
+        .args(["--quick", "--threads", "2", "--out", "out"])
         .output()
         .expect("run harness");
     assert!(
@@ -41,7 +46,10 @@ fn quick_report_has_every_section_figure_and_a_computed_verdict() {
         let p = out.join(fig);
         let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
         assert!(len > 200, "figure {fig} missing or empty");
-        assert!(md.contains(fig), "REPORT.md does not show {fig}");
+        assert!(
+            md.contains(&format!("]({fig})")),
+            "REPORT.md does not link {fig} relative to itself"
+        );
     }
     // Every verdict of the summary table is one the run computed.
     let summary = md
@@ -64,10 +72,15 @@ fn quick_report_has_every_section_figure_and_a_computed_verdict() {
     assert!(rows.iter().all(|r| r.contains("| holds |")), "{summary}");
     // Errata are listed and linked.
     assert!(md.contains("[E1. Ex 1.1") && md.contains("(#exercise-4--the-variational-autoencoder)"));
+    // An entry links to the exercise its title names, wherever errata.md files it.
+    for line in md.lines().filter(|l| l.starts_with("- [E")) {
+        let exercise = line.split("Ex ").nth(1).and_then(|t| t.chars().next()).unwrap();
+        assert!(line.contains(&format!("(#exercise-{exercise}--")), "{line}");
+    }
     // The HTML is self-contained: every figure embedded, nothing fetched.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(!html.contains("missing figure") && !html.contains("unreadable figure"));
     assert!(html.matches("<figure>").count() >= harness::report::expected_figures().len());
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<script"));
-    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&work).unwrap();
 }

@@ -389,8 +389,13 @@ fn document(
         )));
     }
     for f in &lg.figures {
+        // `lg.figures` are paths as written (under `--out`); the report links
+        // them relative to its own folder.
+        let name = Path::new(f)
+            .file_name()
+            .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned());
         b.push(Figure(
-            f.clone(),
+            format!("logistic/{name}"),
             if f.contains("1d") {
                 "Figure 1: 1-D slices of E_lik and E_sq".into()
             } else {
@@ -628,10 +633,18 @@ fn errata_items() -> Vec<String> {
             section = s.to_string();
         } else if let Some(rest) = line.strip_prefix("**E") {
             let title = rest.split(".**").next().unwrap_or(rest);
-            let link = match section.split(':').next().unwrap_or("") {
-                "Exercise 1" => "#exercise-1--logistic-regression",
-                "Exercise 2" => "#exercise-2--reverse-mode-schedules",
-                "Exercise 3" => "#exercise-3--the-mnist-autoencoder",
+            // The exercise is the first digit after "Ex " in the entry's
+            // title (E38 "Ex 3.7–3.8, …" sits under "Exercises 3 and 4");
+            // the section heading is the fallback.
+            let exercise = title
+                .split("Ex ")
+                .nth(1)
+                .and_then(|t| t.chars().next())
+                .or_else(|| section.chars().find(char::is_ascii_digit));
+            let link = match exercise {
+                Some('1') => "#exercise-1--logistic-regression",
+                Some('2') => "#exercise-2--reverse-mode-schedules",
+                Some('3') => "#exercise-3--the-mnist-autoencoder",
                 _ => "#exercise-4--the-variational-autoencoder",
             };
             items.push(format!("[E{title}]({link})"));

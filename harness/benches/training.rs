@@ -13,7 +13,7 @@ use harness::mnist::{self, Mnist, DEFAULT_DATA_DIR};
 use harness::vae;
 use kernel::loss::Loss;
 use kernel::optim::Adam;
-use kernel::{Activation, Matrix};
+use kernel::Activation;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -80,7 +80,7 @@ fn inference(c: &mut Criterion) {
         })
     });
     let mut dec = VaeDecode::new();
-    let z = Matrix::<1, 20>([[0.3; 20]]);
+    let z = [0.3f32; 20];
     g.bench_function("vae 20-400-784 decoder, one code", |b| {
         b.iter(|| {
             dec.run(black_box(&z));

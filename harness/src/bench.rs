@@ -7,7 +7,8 @@ use crate::boxed::{boxed_zeroed, Zeroable};
 use crate::mnist::{Mnist, Split, PIXELS};
 use crate::train::{self, Checkpointing, TrainConfig, Trainable};
 use crate::{vae, Result};
-use kernel::autoencoder::{self as ae, Autoencoder, Workspace};
+use kernel::autoencoder::{Autoencoder, Workspace};
+use kernel::inference::{AutoencoderInference, DecoderInference};
 use kernel::loss::Loss;
 use kernel::matrix::{matmul, matmul_a_bt, matmul_at_b_acc};
 use kernel::optim::Adam;
@@ -25,6 +26,10 @@ pub const VAE_IMAGES: usize = 12_000;
 unsafe impl<const B: usize, const D: usize, const H: usize> Zeroable for Workspace<B, D, H> {}
 // SAFETY: f32 matrices and arrays only.
 unsafe impl<const B: usize, const X: usize, const E: usize, const Z: usize, const D: usize> Zeroable for vg::Workspace<B, X, E, Z, D> {}
+// SAFETY: f32 matrices and arrays only.
+unsafe impl<const D: usize, const H: usize> Zeroable for AutoencoderInference<D, H> {}
+// SAFETY: f32 matrices and arrays only.
+unsafe impl<const X: usize, const Z: usize, const D: usize> Zeroable for DecoderInference<X, Z, D> {}
 
 /// Seconds per epoch of training (no data loading, no evaluation) of `model`
 /// on `set`, seeded with 1, over `epochs` epochs.
@@ -43,23 +48,26 @@ pub fn epoch_seconds<T: Trainable>(model: &T, set: &Split, epochs: usize, batch:
 }
 
 /// Single-image reconstruction by the assignment's autoencoder (784-30-784,
-/// relu): the forward pass and the output sigmoid.
+/// relu) through its packed one-image path (`kernel::inference`): the
+/// forward pass and the output sigmoid.
 pub struct AeInference {
-    params: Box<Autoencoder<PIXELS, 30>>,
-    ws: Box<Workspace<1, PIXELS, 30>>,
+    packed: Box<AutoencoderInference<PIXELS, 30>>,
+    code: [f32; 30],
     /// The reconstruction of the last call.
     pub y: [f32; PIXELS],
 }
 
 impl AeInference {
-    /// Parameters initialised as the assignment does, seed 1.
+    /// Parameters initialised as the assignment does, seed 1, then packed.
     #[must_use]
     pub fn new() -> Self {
         let mut params: Box<Autoencoder<PIXELS, 30>> = boxed_zeroed();
         params.init_uniform(&mut Xoshiro256PlusPlus::seed_from_u64(1));
+        let mut packed: Box<AutoencoderInference<PIXELS, 30>> = boxed_zeroed();
+        packed.pack(&params);
         Self {
-            params,
-            ws: boxed_zeroed(),
+            packed,
+            code: [0.0; 30],
             y: [0.0; PIXELS],
         }
     }
@@ -67,11 +75,7 @@ impl AeInference {
     /// Reconstructs `image` into `self.y`.
     #[inline]
     pub fn run(&mut self, image: &[f32; PIXELS]) {
-        let x = Matrix::<1, PIXELS>([*image]);
-        ae::forward(&mut self.ws, &self.params, &x, Activation::Relu);
-        for (o, &z) in self.y.iter_mut().zip(&self.ws.f5.0[0]) {
-            *o = kernel::activation::sigmoid(z);
-        }
+        self.packed.reconstruct(&mut self.y, &mut self.code, image, Activation::Relu);
     }
 }
 
@@ -81,31 +85,34 @@ impl Default for AeInference {
     }
 }
 
-/// Decoding one latent code by the 784-400-20 VAE's decoder (20-400-784).
+/// Decoding one latent code by the 784-400-20 VAE's decoder (20-400-784),
+/// packed for one code at a time.
 pub struct VaeDecode {
-    params: Box<GaussianVae<PIXELS, 400, 20, 400>>,
-    ws: Box<vg::Workspace<1, PIXELS, 400, 20, 400>>,
+    packed: Box<DecoderInference<PIXELS, 20, 400>>,
+    hidden: [f32; 400],
     /// The pixel probabilities of the last call.
-    pub prob: Box<Matrix<1, PIXELS>>,
+    pub prob: [f32; PIXELS],
 }
 
 impl VaeDecode {
-    /// Parameters initialised uniformly, seed 1.
+    /// Parameters initialised uniformly, seed 1, then packed.
     #[must_use]
     pub fn new() -> Self {
         let mut params: Box<GaussianVae<PIXELS, 400, 20, 400>> = boxed_zeroed();
         params.init_uniform(&mut Xoshiro256PlusPlus::seed_from_u64(1));
+        let mut packed: Box<DecoderInference<PIXELS, 20, 400>> = boxed_zeroed();
+        packed.pack(&params);
         Self {
-            params,
-            ws: boxed_zeroed(),
-            prob: boxed_zeroed(),
+            packed,
+            hidden: [0.0; 400],
+            prob: [0.0; PIXELS],
         }
     }
 
     /// Decodes `z` into `self.prob`.
     #[inline]
-    pub fn run(&mut self, z: &Matrix<1, 20>) {
-        vg::decode(&mut self.prob, &mut self.ws, &self.params, z);
+    pub fn run(&mut self, z: &[f32; 20]) {
+        self.packed.decode(&mut self.prob, &mut self.hidden, z);
     }
 }
 
@@ -167,7 +174,7 @@ pub fn run(data: &Mnist, threads: usize) -> Result<String> {
         black_box(&ae.y);
     });
     let mut dec = VaeDecode::new();
-    let z = Matrix::<1, 20>([[0.3; 20]]);
+    let z = [0.3f32; 20];
     let vae_decode = per_call_us(5_000, || {
         dec.run(black_box(&z));
         black_box(&dec.prob);

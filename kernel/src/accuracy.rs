@@ -71,6 +71,17 @@ pub mod reference {
         }
     }
 
+    /// σ(x) in f64, 0 where [`crate::lanes::sigmoid`]'s e^{−|x|} is flushed
+    /// (x < [`crate::lanes::EXP_MIN`], where the true σ is subnormal).
+    #[must_use]
+    pub fn sigmoid_flushed(x: f64) -> f64 {
+        if x < crate::lanes::EXP_MIN as f64 {
+            0.0
+        } else {
+            sigmoid(x)
+        }
+    }
+
     /// ln(1 + u) in f64, u = [`super::fold_unit`](x).
     #[must_use]
     pub fn ln_1p_folded(x: f64) -> f64 {
@@ -104,14 +115,16 @@ pub type Probe = (&'static str, fn(f32) -> f32, fn(f64) -> f64);
 
 /// The functions whose ULP bound (2) the kernel promises: the activations
 /// (see [`crate::activation`]) and the training loop's branch-free e^x and
-/// ln(1 + u) ([`crate::lanes`]) over their domains, every f32 folded in.
-pub const PROBES: [Probe; 6] = [
+/// ln(1 + u) ([`crate::lanes`]) over their domains, every f32 folded in,
+/// and the branch-free σ of the loss and of inference.
+pub const PROBES: [Probe; 7] = [
     ("sigmoid", crate::activation::sigmoid, reference::sigmoid),
     ("log_sigmoid", crate::activation::log_sigmoid, reference::log_sigmoid),
     ("softplus", crate::activation::softplus, reference::softplus),
     ("tanh", crate::activation::tanh, reference::tanh),
     ("lanes::exp_nonpositive(-|x|)", exp_neg_abs, reference::exp_neg_abs),
     ("lanes::ln_1p_unit(fold(x))", ln_1p_folded, reference::ln_1p_folded),
+    ("lanes::sigmoid", crate::lanes::sigmoid, reference::sigmoid_flushed),
 ];
 
 /// The result of sweeping a set of inputs through one function.

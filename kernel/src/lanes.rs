@@ -106,6 +106,26 @@ pub fn ln_1p_unit(u: f32) -> f32 {
     ((f + y) + c) + e * LN2_HI
 }
 
+/// σ(z) = 1/(1 + e^{−z}) for every z, branch-free: with e = e^{−|z|} ∈ (0, 1],
+/// σ(z) = 1/(1 + e) for z ≥ 0 and e/(1 + e) for z < 0 (eqs. 11 and 12, the
+/// two selected by a compare, not a jump). NaN gives NaN. This is the σ of
+/// the fused loss ([`crate::loss::Loss::value_and_grad_logit`]) and of
+/// one-image inference ([`crate::inference`]).
+///
+/// # Numerical stability
+/// The exponential only ever sees −|z| ≤ 0, so it cannot overflow, and
+/// neither branch divides ∞ by ∞.
+#[inline(always)]
+#[must_use]
+pub fn sigmoid(z: f32) -> f32 {
+    let e = exp_nonpositive(-z.abs());
+    if z >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

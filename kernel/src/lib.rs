@@ -12,6 +12,7 @@
 //! - [`activation`], [`loss`]: stable scalar functions with their derivatives.
 //! - [`optim`]: Adam (as the assignment's code appendix) and SGD.
 //! - [`rng`]: uniform and normal sampling over any [`rand_core::RngCore`].
+//! - [`inference`]: trained layers packed for one input at a time.
 #![no_std]
 #![deny(unsafe_code)] // relaxed only in the fenced `simd` module
 #![warn(missing_docs)]
@@ -22,6 +23,7 @@ pub mod autoencoder;
 pub mod dense;
 pub mod gradcheck;
 pub mod graphs;
+pub mod inference;
 pub mod lanes;
 pub mod linalg;
 pub mod logistic;

@@ -504,14 +504,70 @@ pub fn matvec<const M: usize, const K: usize>(out: &mut [f32; M], a: &Matrix<M, 
     matvec_acc(out, a, x);
 }
 
+/// Columns of `out` that [`vecmat_acc`] holds in registers while it runs
+/// over all of k: 8 SSE2/NEON vectors or 4 AVX ones.
+const VM_COLS: usize = 32;
+
 /// out += xᵀ·A (= Aᵀx). Shapes: out (N), x (K), a (K×N).
-/// out_j = (((out_j + x_0 a_0j) + x_1 a_1j) + …): row k of A is added to
-/// the whole of `out` before row k + 1, vectorised along j.
+/// out_j = (((out_j + x_0 a_0j) + x_1 a_1j) + …), vectorised along j.
+///
+/// This is the one-image product of inference (a layer's transposed
+/// weights, packed once, times one input): a block of columns is loaded
+/// into registers, receives its K terms in k order, and is stored once, so
+/// the sums never round-trip through memory. Blocks: the whole row when
+/// N ≤ 2·[`VM_COLS`] (its length is a constant, so LLVM unrolls it), else
+/// [`VM_COLS`] columns at a time, then 16, 8 and single columns.
 #[inline]
 pub fn vecmat_acc<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
-    for (&xk, arow) in x.iter().zip(&a.0) {
-        axpy(out, xk, arow);
+    crate::simd::dispatch(|| vecmat_acc_body(out, x, a));
+}
+
+/// The body of [`vecmat_acc`], inlined into the portable and the AVX build.
+#[inline(always)]
+fn vecmat_acc_body<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
+    if N <= 2 * VM_COLS {
+        let mut s = *out;
+        for (&xk, arow) in x.iter().zip(&a.0) {
+            for (sj, &v) in s.iter_mut().zip(arow) {
+                *sj += xk * v;
+            }
+        }
+        *out = s;
+        return;
     }
+    let mut j0 = 0;
+    // 'jb: blocks of columns, widest first; each runs over every k.
+    while j0 + VM_COLS <= N {
+        vecmat_block::<K, N, VM_COLS>(out, x, a, j0);
+        j0 += VM_COLS;
+    }
+    if j0 + 16 <= N {
+        vecmat_block::<K, N, 16>(out, x, a, j0);
+        j0 += 16;
+    }
+    if j0 + 8 <= N {
+        vecmat_block::<K, N, 8>(out, x, a, j0);
+        j0 += 8;
+    }
+    while j0 < N {
+        vecmat_block::<K, N, 1>(out, x, a, j0);
+        j0 += 1;
+    }
+}
+
+/// out[j0..j0 + W] += Σ_k x_k a[k][j0..j0 + W], each column's terms added
+/// in k order to a register copy of the block.
+#[inline(always)]
+fn vecmat_block<const K: usize, const N: usize, const W: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>, j0: usize) {
+    let o: &mut [f32; W] = (&mut out[j0..j0 + W]).try_into().unwrap();
+    let mut s = *o;
+    for (&xk, arow) in x.iter().zip(&a.0) {
+        let r: &[f32; W] = arow[j0..j0 + W].try_into().unwrap();
+        for (sj, &v) in s.iter_mut().zip(r) {
+            *sj += xk * v;
+        }
+    }
+    *o = s;
 }
 
 /// out = xᵀ·A (= Aᵀx). Shapes: out (N), x (K), a (K×N).

@@ -50,6 +50,11 @@ fn lanes_ln_1p_within_bound() {
 }
 
 #[test]
+fn lanes_sigmoid_within_bound() {
+    check("lanes::sigmoid");
+}
+
+#[test]
 fn special_values() {
     let inf = f32::INFINITY;
     // (function, input, expected); expected NaN means NaN.

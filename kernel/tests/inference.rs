@@ -1,0 +1,152 @@
+//! One-image inference (`kernel::inference`) against the batch forward
+//! passes it must reproduce bit for bit, on shapes that take every block
+//! path of `vecmat_acc` (whole rows up to 64 columns; blocks of 32, 16, 8
+//! and single columns beyond), on the portable path and, where the CPU has
+//! it, on the AVX path.
+mod common;
+use common::*;
+use kernel::autoencoder::{self, Autoencoder, Workspace};
+use kernel::dense::Linear;
+use kernel::inference::{AutoencoderInference, DecoderInference, PackedLinear};
+use kernel::vae::{gaussian, GaussianVae};
+use kernel::{lanes, Activation, Matrix};
+
+const B: usize = 3;
+
+fn packed<const IN: usize, const OUT: usize>() -> PackedLinear<IN, OUT> {
+    PackedLinear {
+        wt: Matrix::zeros(),
+        b: [0.0; OUT],
+    }
+}
+
+/// A random autoencoder D-H-D, packed, checked against `autoencoder::forward`
+/// row by row for every φ.
+fn autoencoder_case<const D: usize, const H: usize>(seed: u64) {
+    let mut r = rng(seed);
+    let model = Autoencoder::<D, H> {
+        w1: rand_matrix(&mut r, -1.0, 1.0),
+        b1: rand_array(&mut r, -0.5, 0.5),
+        w2: rand_matrix(&mut r, -2.0, 2.0),
+        b2: rand_array(&mut r, -1.0, 1.0),
+    };
+    let x: Matrix<B, D> = rand_matrix(&mut r, 0.0, 1.0);
+    let mut inf = AutoencoderInference::<D, H> {
+        enc: packed(),
+        dec: packed(),
+    };
+    inf.pack(&model);
+    for phi in [Activation::Relu, Activation::Sigmoid, Activation::Tanh] {
+        let mut ws = Workspace::<B, D, H> {
+            f2: Matrix::zeros(),
+            f3: Matrix::zeros(),
+            f5: Matrix::zeros(),
+            t5: Matrix::zeros(),
+            t3: Matrix::zeros(),
+        };
+        autoencoder::forward(&mut ws, &model, &x, phi);
+        for n in 0..B {
+            let (mut logits, mut code, mut prob) = ([9.0f32; D], [9.0f32; H], [9.0f32; D]);
+            inf.logits(&mut logits, &mut code, &x.0[n], phi);
+            assert_eq!(code, ws.f3.0[n], "code, D={D} H={H} {phi:?} image {n}");
+            assert_eq!(logits, ws.f5.0[n], "logits, D={D} H={H} {phi:?} image {n}");
+            inf.reconstruct(&mut prob, &mut code, &x.0[n], phi);
+            for (&p, &z) in prob.iter().zip(&ws.f5.0[n]) {
+                assert_eq!(p, lanes::sigmoid(z));
+                // And σ itself, independently, in f64.
+                let want = 1.0 / (1.0 + (-(z as f64)).exp());
+                assert!(
+                    (p as f64 - want).abs() <= 2.0 * f32::EPSILON as f64 * want,
+                    "σ({z}) = {p} vs {want}"
+                );
+            }
+        }
+    }
+}
+
+/// A random Gaussian VAE X-E-Z-D-X; its packed decoder against
+/// `gaussian::decode` row by row.
+fn decoder_case<const X: usize, const E: usize, const Z: usize, const D: usize>(seed: u64) {
+    fn lin<const O: usize, const I: usize>(r: &mut Rng, s: f32) -> Linear<O, I> {
+        Linear {
+            w: rand_matrix(r, -s, s),
+            b: rand_array(r, -0.5 * s, 0.5 * s),
+        }
+    }
+    let mut r = rng(seed);
+    let model = GaussianVae::<X, E, Z, D> {
+        enc1: lin(&mut r, 1.0),
+        enc_mu: lin(&mut r, 1.0),
+        enc_logvar: lin(&mut r, 1.0),
+        dec1: lin(&mut r, 1.0),
+        dec2: lin(&mut r, 1.5),
+    };
+    let z: Matrix<B, Z> = rand_matrix(&mut r, -2.0, 2.0);
+    let mut ws = gaussian::Workspace::<B, X, E, Z, D> {
+        h1: Matrix::zeros(),
+        mu_z: Matrix::zeros(),
+        logvar_z: Matrix::zeros(),
+        sigma_eps: Matrix::zeros(),
+        z: Matrix::zeros(),
+        h2: Matrix::zeros(),
+        logits: Matrix::zeros(),
+        t_logits: Matrix::zeros(),
+        t_h2: Matrix::zeros(),
+        t_z: Matrix::zeros(),
+        t_logvar_z: Matrix::zeros(),
+        t_h1: Matrix::zeros(),
+    };
+    let mut prob_batch = Matrix::<B, X>::zeros();
+    gaussian::decode(&mut prob_batch, &mut ws, &model, &z);
+    let mut dec = DecoderInference::<X, Z, D> {
+        dec1: packed(),
+        dec2: packed(),
+    };
+    dec.pack(&model);
+    for n in 0..B {
+        let (mut logits, mut hidden, mut prob) = ([9.0f32; X], [9.0f32; D], [9.0f32; X]);
+        dec.logits(&mut logits, &mut hidden, &z.0[n]);
+        assert_eq!(hidden, ws.h2.0[n], "hidden, X={X} D={D} code {n}");
+        assert_eq!(logits, ws.logits.0[n], "logits, X={X} D={D} code {n}");
+        dec.decode(&mut prob, &mut hidden, &z.0[n]);
+        assert_eq!(prob, logits.map(lanes::sigmoid));
+    }
+}
+
+fn all_cases() {
+    autoencoder_case::<12, 5>(1);
+    autoencoder_case::<100, 30>(2); // H = 30: one 30-column row; D = 100: 3 × 32 + 4 × 1
+    autoencoder_case::<57, 70>(3); // H = 70: 2 × 32 + 6 × 1; D = 57: one row
+    autoencoder_case::<125, 9>(4); // D = 125: 3 × 32 + 16 + 8 + 5 × 1
+    decoder_case::<90, 5, 3, 41>(5); // 41 in one row; 90 = 2 × 32 + 16 + 8 + 2 × 1
+    decoder_case::<200, 4, 20, 120>(6); // Z = 20 as the ELBO VAE; 120 = 3 × 32 + 16 + 8; 200 = 6 × 32 + 8
+}
+
+#[test]
+fn inference_reproduces_the_batch_forward_pass() {
+    // One test, so that switching the global AVX flag races with nothing.
+    kernel::simd::disable_avx();
+    all_cases();
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx") {
+        // SAFETY: checked just above.
+        kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
+        all_cases();
+        kernel::simd::disable_avx();
+    }
+}
+
+#[test]
+fn lanes_sigmoid_edges() {
+    assert_eq!(lanes::sigmoid(0.0), 0.5);
+    assert_eq!(lanes::sigmoid(f32::INFINITY), 1.0);
+    assert_eq!(lanes::sigmoid(f32::NEG_INFINITY), 0.0);
+    assert_eq!(lanes::sigmoid(1000.0), 1.0);
+    assert_eq!(lanes::sigmoid(-1000.0), 0.0);
+    assert!(lanes::sigmoid(f32::NAN).is_nan());
+    for z in [-80.0f32, -20.0, -3.5, -1.0, -1e-6, 1e-6, 1.0, 3.5, 20.0] {
+        let want = 1.0 / (1.0 + (-(z as f64)).exp());
+        let got = lanes::sigmoid(z) as f64;
+        assert!((got - want).abs() <= 2.0 * f32::EPSILON as f64 * want, "σ({z}) = {got} vs {want}");
+    }
+}

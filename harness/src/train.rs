@@ -92,22 +92,49 @@ impl<T: Trainable> Buffers<T> {
     }
 }
 
-/// The range of chunks shard `s` of `n_chunks` owns.
+/// The range of chunks shard `s` of `n_chunks` owns: ⌊sC/8⌋.. of C chunks
+/// when there are at least [`SHARDS`] chunks, else chunk s alone for the
+/// first C shards and nothing for the rest. (Below 8 chunks the first
+/// formula also gives every non-empty shard one chunk, in the same order,
+/// so the two agree on every sum; this form puts the empty shards last,
+/// where [`active_shards`] leaves them out.)
 fn shard_range(s: usize, n_chunks: usize) -> std::ops::Range<usize> {
-    (s * n_chunks / SHARDS)..((s + 1) * n_chunks / SHARDS)
+    if n_chunks < SHARDS {
+        if s < n_chunks {
+            s..s + 1
+        } else {
+            0..0
+        }
+    } else {
+        (s * n_chunks / SHARDS)..((s + 1) * n_chunks / SHARDS)
+    }
 }
 
-/// Runs `per_shard(shard, work)` for every shard on the worker threads and
-/// returns the shard results in shard order.
+/// The shards that own chunks: 0..this. The others would contribute
+/// gradients of exactly +0, which leave every sum unchanged (accumulated
+/// gradients start at +0 and are never −0), so they are neither zeroed,
+/// computed nor added.
+fn active_shards(n_chunks: usize) -> usize {
+    n_chunks.min(SHARDS)
+}
+
+/// Runs `per_shard(shard, work, g)` for shards 0, 1, … (one per entry of
+/// `grads`) of a step of `n_chunks` chunks on the worker threads and returns
+/// the shard results in shard order. Each thread takes a contiguous run of
+/// shards holding about its share of the chunks, so that uneven shards
+/// (12 chunks make shards of 1 and 2) still split the work evenly; which
+/// thread runs a shard never changes a result.
 fn over_shards<W: Send, G: Send, R: Send>(
     works: &mut [Box<W>],
     grads: Vec<G>,
+    n_chunks: usize,
     per_shard: &(impl Fn(usize, &mut W, G) -> R + Sync),
 ) -> Vec<R> {
     let threads = works.len();
     let mut slots: Vec<Vec<(usize, G)>> = (0..threads).map(|_| Vec::new()).collect();
     for (s, g) in grads.into_iter().enumerate() {
-        slots[s % threads].push((s, g));
+        let owner = shard_range(s, n_chunks).start * threads / n_chunks.max(1);
+        slots[owner.min(threads - 1)].push((s, g));
     }
     let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
         let handles: Vec<_> = works
@@ -136,8 +163,9 @@ pub fn batch_gradient<T: Trainable>(
     noise: &[f32],
 ) -> f64 {
     let n_chunks = batch.len().div_ceil(T::CHUNK);
-    let grads: Vec<&mut T::Params> = bufs.grads.iter_mut().map(|g| &mut **g).collect();
-    let losses = over_shards(&mut bufs.works, grads, &|s, work: &mut T::Work, grad: &mut T::Params| {
+    let active = active_shards(n_chunks);
+    let grads: Vec<&mut T::Params> = bufs.grads[..active].iter_mut().map(|g| &mut **g).collect();
+    let losses = over_shards(&mut bufs.works, grads, n_chunks, &|s, work: &mut T::Work, grad: &mut T::Params| {
         grad.zero();
         let mut sum = 0.0f64;
         for c in shard_range(s, n_chunks) {
@@ -149,7 +177,10 @@ pub fn batch_gradient<T: Trainable>(
         }
         sum
     });
-    let (first, rest) = bufs.grads.split_at_mut(1);
+    let (first, rest) = bufs.grads[..active.max(1)].split_at_mut(1);
+    if active == 0 {
+        first[0].zero();
+    }
     for g in rest {
         first[0].add_assign(g);
     }
@@ -160,17 +191,22 @@ pub fn batch_gradient<T: Trainable>(
 pub fn dataset_loss<T: Trainable>(model: &T, params: &T::Params, bufs: &mut Buffers<T>, data: &Split, noise: &[f32]) -> f64 {
     let n = data.len();
     let n_chunks = n.div_ceil(T::CHUNK);
-    let losses = over_shards(&mut bufs.works, vec![(); SHARDS], &|s, work: &mut T::Work, ()| {
-        let mut sum = 0.0f64;
-        for c in shard_range(s, n_chunks) {
-            let range = c * T::CHUNK..((c + 1) * T::CHUNK).min(n);
-            let images: Vec<&[f32; PIXELS]> = range.clone().map(|i| data.image(i)).collect();
-            let nz = &noise[(range.start * T::NOISE).min(noise.len())..(range.end * T::NOISE).min(noise.len())];
-            model.load(work, &images, nz);
-            sum += model.chunk_loss(params, work, range.len());
-        }
-        sum
-    });
+    let losses = over_shards(
+        &mut bufs.works,
+        vec![(); active_shards(n_chunks)],
+        n_chunks,
+        &|s, work: &mut T::Work, ()| {
+            let mut sum = 0.0f64;
+            for c in shard_range(s, n_chunks) {
+                let range = c * T::CHUNK..((c + 1) * T::CHUNK).min(n);
+                let images: Vec<&[f32; PIXELS]> = range.clone().map(|i| data.image(i)).collect();
+                let nz = &noise[(range.start * T::NOISE).min(noise.len())..(range.end * T::NOISE).min(noise.len())];
+                model.load(work, &images, nz);
+                sum += model.chunk_loss(params, work, range.len());
+            }
+            sum
+        },
+    );
     losses.iter().sum()
 }
 

@@ -171,8 +171,9 @@ pub fn axpy(out: &mut [f32], alpha: f32, x: &[f32]) {
 //        'ic: rows of C in steps of MR
 //           pack A(ic.., pc..) into one panel [[[f32; V]; MR]; KC], each
 //           element repeated V times (a ready-made broadcast), zero-padded
-//           'jr: for each B panel, the micro-kernel updates one MR × NR
-//                register tile of C with the kc terms of this block.
+//           'jr: for each B panel (two at a time on the AVX path), the
+//                micro-kernel updates one MR × NR register tile of C (two
+//                side by side) with the kc terms of this block.
 //
 // A tile is loaded from C before its terms are added (or starts at zero in
 // the first k block of an overwrite form) and is stored back after them, so
@@ -310,6 +311,28 @@ fn micro_kernel_wide(a: &[[[f32; V]; MR]], b: &[[f32; NR]], tile: &mut [[f32; NR
     *tile = acc;
 }
 
+/// Two adjacent tiles at once for 8-wide vectors (AVX): each broadcast of
+/// A(r, k) multiplies a row of both B panels, so twelve independent sums
+/// are in flight instead of six, enough to keep both adders busy through
+/// their latency. Each element of either tile receives exactly the terms of
+/// [`micro_kernel`] in the same order: the same bits.
+#[inline(always)]
+fn micro_kernel_wide2(a: &[[[f32; V]; MR]], b0: &[[f32; NR]], b1: &[[f32; NR]], tile0: &mut [[f32; NR]; MR], tile1: &mut [[f32; NR]; MR]) {
+    let (mut acc0, mut acc1) = (*tile0, *tile1);
+    for ((ak, bk0), bk1) in a.iter().zip(b0).zip(b1) {
+        for ((row0, row1), av) in acc0.iter_mut().zip(acc1.iter_mut()).zip(ak) {
+            let ar = av[0];
+            for (t, &bc) in row0.iter_mut().zip(bk0) {
+                *t += ar * bc;
+            }
+            for (t, &bc) in row1.iter_mut().zip(bk1) {
+                *t += ar * bc;
+            }
+        }
+    }
+    (*tile0, *tile1) = (acc0, acc1);
+}
+
 /// c (m × n, row-major) = or += A·B, A m × k and B k × n read through
 /// their operands; each c[i][j] is its start value (0 unless `accumulate`)
 /// plus A(i, k)·B(k, j) for k = 0, 1, … in order.
@@ -350,38 +373,57 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
             'ic: for (ir, crows) in c.chunks_mut(MR * n).enumerate() {
                 let ic = ir * MR;
                 pack(&mut apack[..kc], a, ic, (m - ic).min(MR), pc, |v| [v; V]);
-                'jr: for (p, panel) in bpack[..np].iter().enumerate() {
-                    let j0 = jc + p * NR;
-                    let nr = (n - j0).min(NR);
-                    let mut tile = [[0.0f32; NR]; MR];
-                    if load {
-                        for (t, crow) in tile.iter_mut().zip(crows.chunks_exact(n)) {
-                            if nr == NR {
-                                *t = crow[j0..j0 + NR].try_into().unwrap();
-                            } else {
-                                for (tv, &cv) in t.iter_mut().zip(&crow[j0..j0 + nr]) {
-                                    *tv = cv;
-                                }
-                            }
+                let wide = crate::simd::avx_enabled();
+                // Panels per micro-kernel call: two on the AVX path (a 6 × 16
+                // tile), one on the portable path and for an odd last panel.
+                let mut p = 0;
+                'jr: while p < np {
+                    let step = if wide && p + 1 < np { 2 } else { 1 };
+                    let mut tiles = [[[0.0f32; NR]; MR]; 2];
+                    for (q, tile) in tiles[..step].iter_mut().enumerate() {
+                        if load {
+                            load_tile(tile, crows, n, jc + (p + q) * NR);
                         }
                     }
-                    if crate::simd::avx_enabled() {
-                        crate::simd::dispatch(|| micro_kernel_wide(&apack[..kc], &panel[..kc], &mut tile));
+                    let (a, b0) = (&apack[..kc], &bpack[p][..kc]);
+                    if step == 2 {
+                        let [t0, t1] = &mut tiles;
+                        crate::simd::dispatch(|| micro_kernel_wide2(a, b0, &bpack[p + 1][..kc], t0, t1));
+                    } else if wide {
+                        crate::simd::dispatch(|| micro_kernel_wide(a, b0, &mut tiles[0]));
                     } else {
-                        micro_kernel(&apack[..kc], &panel[..kc], &mut tile);
+                        micro_kernel(a, b0, &mut tiles[0]);
                     }
-                    for (t, crow) in tile.iter().zip(crows.chunks_exact_mut(n)) {
-                        if nr == NR {
-                            crow[j0..j0 + NR].copy_from_slice(t);
-                        } else {
-                            for (cv, &tv) in crow[j0..j0 + nr].iter_mut().zip(t) {
-                                *cv = tv;
-                            }
-                        }
+                    for (q, tile) in tiles[..step].iter().enumerate() {
+                        store_tile(crows, tile, n, jc + (p + q) * NR);
                     }
+                    p += step;
                 }
             }
         }
+    }
+}
+
+/// Loads the tile of C at rows `crows` (MR rows of n, or fewer at the
+/// bottom edge), columns j0.. (NR, or fewer at the right edge).
+#[inline(always)]
+fn load_tile(tile: &mut [[f32; NR]; MR], crows: &[f32], n: usize, j0: usize) {
+    let nr = (n - j0).min(NR);
+    for (t, crow) in tile.iter_mut().zip(crows.chunks_exact(n)) {
+        if nr == NR {
+            *t = crow[j0..j0 + NR].try_into().unwrap();
+        } else {
+            t[..nr].copy_from_slice(&crow[j0..j0 + nr]);
+        }
+    }
+}
+
+/// Stores a tile back where [`load_tile`] took it from.
+#[inline(always)]
+fn store_tile(crows: &mut [f32], tile: &[[f32; NR]; MR], n: usize, j0: usize) {
+    let nr = (n - j0).min(NR);
+    for (t, crow) in tile.iter().zip(crows.chunks_exact_mut(n)) {
+        crow[j0..j0 + nr].copy_from_slice(&t[..nr]);
     }
 }
 

@@ -107,8 +107,13 @@ pub struct Metrics {
     pub threads: usize,
 }
 
-/// Images per kernel call.
+/// Images per kernel call of the appendix's network: its batches of 600
+/// make 12 chunks, 6 per thread on two cores.
 pub const CHUNK: usize = 50;
+/// Images per kernel call of the standard VAE: its batches of 128 make two
+/// chunks, one per thread on two cores (50 would make 50 + 50 + 28, two
+/// chunks on one thread and one on the other).
+pub const STANDARD_CHUNK: usize = 64;
 
 /// The appendix's network as a [`Trainable`].
 pub struct Appendix {
@@ -128,9 +133,9 @@ pub struct AppendixWork {
 pub struct Standard<const Z: usize>;
 /// One chunk of the standard VAE.
 pub struct StandardWork<const Z: usize> {
-    x: Matrix<CHUNK, PIXELS>,
-    eps: Matrix<CHUNK, Z>,
-    ws: vg::Workspace<CHUNK, PIXELS, 400, Z, 400>,
+    x: Matrix<STANDARD_CHUNK, PIXELS>,
+    eps: Matrix<STANDARD_CHUNK, Z>,
+    ws: vg::Workspace<STANDARD_CHUNK, PIXELS, 400, Z, 400>,
 }
 
 // SAFETY: every field below is (a struct of) f32 matrices and arrays.
@@ -149,7 +154,7 @@ fn linear_shapes(names: usize, dims: &[(usize, usize)]) -> Vec<Vec<usize>> {
     dims.iter().flat_map(|&(o, i)| [vec![o, i], vec![o]]).collect()
 }
 
-fn load_rows<const Z: usize>(x: &mut Matrix<CHUNK, PIXELS>, eps: &mut Matrix<CHUNK, Z>, images: &[&[f32; PIXELS]], noise: &[f32]) {
+fn load_rows<const B: usize, const Z: usize>(x: &mut Matrix<B, PIXELS>, eps: &mut Matrix<B, Z>, images: &[&[f32; PIXELS]], noise: &[f32]) {
     for (row, img) in x.0.iter_mut().zip(images) {
         row.copy_from_slice(*img);
     }
@@ -187,7 +192,7 @@ impl Trainable for Appendix {
 impl<const Z: usize> Trainable for Standard<Z> {
     type Params = GaussianVae<PIXELS, 400, Z, 400>;
     type Work = StandardWork<Z>;
-    const CHUNK: usize = CHUNK;
+    const CHUNK: usize = STANDARD_CHUNK;
     const NOISE: usize = Z;
     fn shapes(&self) -> Vec<Vec<usize>> {
         linear_shapes(5, &[(400, PIXELS), (Z, 400), (Z, 400), (400, Z), (PIXELS, 400)])
@@ -219,11 +224,11 @@ trait Decoder: Trainable {
     fn mean_code(&self, p: &Self::Params, w: &mut Self::Work, images: &[&[f32; PIXELS]]) -> Vec<f32>;
 }
 
-fn decode_rows<const Z: usize>(z: &[f32], mut decode: impl FnMut(&Matrix<CHUNK, Z>, &mut Matrix<CHUNK, PIXELS>)) -> Vec<Vec<f32>> {
+fn decode_rows<const B: usize, const Z: usize>(z: &[f32], mut decode: impl FnMut(&Matrix<B, Z>, &mut Matrix<B, PIXELS>)) -> Vec<Vec<f32>> {
     let mut out = Vec::new();
-    let mut zm: Box<Matrix<CHUNK, Z>> = boxed_zeroed();
-    let mut prob: Box<Matrix<CHUNK, PIXELS>> = boxed_zeroed();
-    for block in z.chunks(CHUNK * Z) {
+    let mut zm: Box<Matrix<B, Z>> = boxed_zeroed();
+    let mut prob: Box<Matrix<B, PIXELS>> = boxed_zeroed();
+    for block in z.chunks(B * Z) {
         zm.fill_zero();
         for (row, v) in zm.0.iter_mut().zip(block.chunks_exact(Z)) {
             row.copy_from_slice(v);
@@ -237,7 +242,7 @@ fn decode_rows<const Z: usize>(z: &[f32], mut decode: impl FnMut(&Matrix<CHUNK, 
 impl Decoder for Appendix {
     const LATENT: usize = 40;
     fn decode(&self, p: &Self::Params, w: &mut Self::Work, z: &[f32]) -> Vec<Vec<f32>> {
-        decode_rows::<40>(z, |zm, prob| va::decode(prob, &mut w.ws, p, zm))
+        decode_rows::<CHUNK, 40>(z, |zm, prob| va::decode(prob, &mut w.ws, p, zm))
     }
     fn mean_code(&self, p: &Self::Params, w: &mut Self::Work, images: &[&[f32; PIXELS]]) -> Vec<f32> {
         self.load(w, images, &vec![0.0; images.len() * 40]);
@@ -249,7 +254,7 @@ impl Decoder for Appendix {
 impl<const Z: usize> Decoder for Standard<Z> {
     const LATENT: usize = Z;
     fn decode(&self, p: &Self::Params, w: &mut Self::Work, z: &[f32]) -> Vec<Vec<f32>> {
-        decode_rows::<Z>(z, |zm, prob| vg::decode(prob, &mut w.ws, p, zm))
+        decode_rows::<STANDARD_CHUNK, Z>(z, |zm, prob| vg::decode(prob, &mut w.ws, p, zm))
     }
     fn mean_code(&self, p: &Self::Params, w: &mut Self::Work, images: &[&[f32; PIXELS]]) -> Vec<f32> {
         self.load(w, images, &vec![0.0; images.len() * Z]);

@@ -26,7 +26,7 @@ fn rows() -> Vec<(&'static str, usize, usize, usize)> {
         ),
         (
             "VAE, ELBO 784-400-20-400-784",
-            vae::CHUNK,
+            vae::STANDARD_CHUNK,
             size_of::<kernel::vae::GaussianVae<784, 400, 20, 400>>(),
             size_of::<vae::StandardWork<20>>(),
         ),

@@ -171,26 +171,40 @@ fn dot_lane_order_is_fixed() {
 fn avx_path_gives_the_same_bits_as_the_portable_path() {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx") {
+        // Every product form (A read by rows, by columns, or packed at the
+        // bottom edge; one or two B panels per call), against the naive
+        // sequential loops, with the AVX micro-kernels on.
         fn run<const M: usize, const K: usize, const N: usize>(seed: u64) {
             let mut r = rng(seed);
             let a = rand_matrix::<M, K>(&mut r, -1.0, 1.0);
-            let b = rand_matrix::<N, K>(&mut r, -1.0, 1.0);
+            let at = a.transpose();
+            let b = rand_matrix::<K, N>(&mut r, -1.0, 1.0);
+            let bt = b.transpose();
             let start = rand_matrix::<M, N>(&mut r, -1.0, 1.0);
-            let (mut portable, mut wide) = (start, start);
-            kernel::simd::disable_avx();
-            matrix::matmul_a_bt_acc(&mut portable, &a, &b);
+            let zero = Matrix::<M, N>::zeros();
+            let seq0 = reference::matmul_seq(&zero, &a, &b);
+            let seq = reference::matmul_seq(&start, &a, &b);
             // SAFETY: just detected.
             kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
-            matrix::matmul_a_bt_acc(&mut wide, &a, &b);
+            let mut outs = [start; 6];
+            matrix::matmul(&mut outs[0], &a, &b);
+            matrix::matmul_at_b(&mut outs[1], &at, &b);
+            matrix::matmul_a_bt(&mut outs[2], &a, &bt);
+            matrix::matmul_acc(&mut outs[3], &a, &b);
+            matrix::matmul_at_b_acc(&mut outs[4], &at, &b);
+            matrix::matmul_a_bt_acc(&mut outs[5], &a, &bt);
             kernel::simd::disable_avx();
-            assert!(portable
-                .as_slice()
-                .iter()
-                .zip(wide.as_slice())
-                .all(|(x, y)| x.to_bits() == y.to_bits()));
+            for (i, (out, want)) in outs.iter().zip([&seq0, &seq0, &seq0, &seq, &seq, &seq]).enumerate() {
+                same(&format!("AVX product {i}, {M}x{K}x{N}"), out.as_slice(), want.as_slice());
+            }
         }
-        run::<13, 31, 11>(1);
-        run::<37, 129, 67>(2);
-        run::<100, 200, 30>(3);
+        with_big_stack(|| {
+            run::<13, 31, 11>(1);
+            run::<37, 129, 67>(2);
+            run::<100, 200, 30>(3);
+            run::<12, 300, 48>(4); // whole tiles only, several depth blocks, an even number of panels
+            run::<7, 130, 9>(5); // one whole tile and one row at the edge; an odd last panel
+            run::<100, 784, 30>(6);
+        });
     }
 }

@@ -17,7 +17,7 @@
 
 use crate::activation::sigmoid;
 use crate::dense::{linear_backward, linear_forward, relu_backward_inplace, relu_forward_inplace, Linear};
-use crate::loss::{square_with_logits, square_with_logits_grad};
+use crate::loss::Loss;
 use crate::matrix::Matrix;
 use crate::params::ParamBlocks;
 use rand_core::RngCore;
@@ -169,10 +169,9 @@ pub fn loss_sum<const B: usize, const X: usize, const E1: usize, const E2: usize
 ) -> f32 {
     let mut total = 0.0f32;
     for n in 0..rows.min(B) {
-        let mut rl = 0.0f32;
-        for (&l, &xi) in ws.logits.0[n].iter().zip(&x.0[n]) {
-            rl += 2.0 * square_with_logits(l, xi); // (x − σ(l))² = 2 · ½(x − σ(l))²
-        }
+        // Σ_i (x − σ(l))² = 2 · Σ_i ½(x − σ(l))², the square loss of eq. 141
+        // through the logit, summed in fixed lanes (`Loss::value_row`).
+        let rl = 2.0 * Loss::Square.value_row(&ws.logits.0[n], &x.0[n]);
         let mut mu2 = 0.0f32;
         for &m in &ws.mu_z.0[n] {
             mu2 += m * m;
@@ -198,13 +197,12 @@ pub fn backward<const B: usize, const X: usize, const E1: usize, const E2: usize
 ) {
     let scale = 1.0 / n_total as f32; // t_E = 1, and E = (1/N) Σ_n (eq. 175)
     for (n, (t, l)) in ws.t_logits.0.iter_mut().zip(&ws.logits.0).enumerate() {
-        for i in 0..X {
-            // t_logits = ∂/∂l (x − σ(l))² / N = 2 (σ(l) − x) σ(l) σ(−l) / N.
-            t[i] = if n < rows {
-                2.0 * square_with_logits_grad(l[i], x.0[n][i]) * scale
-            } else {
-                0.0
-            };
+        if n < rows {
+            // t_logits = ∂/∂l (x − σ(l))² / N = (2/N) (σ(l) − x) σ(l) σ(−l): the
+            // fused, vectorised row of the square loss, scaled by 2/N.
+            let _ = Loss::Square.value_and_grad_logit_row(t, l, &x.0[n], 2.0 * scale);
+        } else {
+            t.fill(0.0); // padding: no message
         }
     }
     linear_backward(&mut grad.dec2, Some(&mut ws.t_h3), &ws.t_logits, &ws.h3, &model.dec2); // t_h3 = t_logits W

@@ -82,20 +82,7 @@ fn decoder_case<const X: usize, const E: usize, const Z: usize, const D: usize>(
         dec2: lin(&mut r, 1.5),
     };
     let z: Matrix<B, Z> = rand_matrix(&mut r, -2.0, 2.0);
-    let mut ws = gaussian::Workspace::<B, X, E, Z, D> {
-        h1: Matrix::zeros(),
-        mu_z: Matrix::zeros(),
-        logvar_z: Matrix::zeros(),
-        sigma_eps: Matrix::zeros(),
-        z: Matrix::zeros(),
-        h2: Matrix::zeros(),
-        logits: Matrix::zeros(),
-        t_logits: Matrix::zeros(),
-        t_h2: Matrix::zeros(),
-        t_z: Matrix::zeros(),
-        t_logvar_z: Matrix::zeros(),
-        t_h1: Matrix::zeros(),
-    };
+    let mut ws = gaussian_workspace::<B, X, E, Z, D>();
     let mut prob_batch = Matrix::<B, X>::zeros();
     gaussian::decode(&mut prob_batch, &mut ws, &model, &z);
     let mut dec = DecoderInference::<X, Z, D> {

@@ -99,20 +99,7 @@ fn aws<const N: usize>() -> Aws<N> {
 }
 
 fn gws<const N: usize>() -> Gws<N> {
-    gaussian::Workspace {
-        h1: Matrix::zeros(),
-        mu_z: Matrix::zeros(),
-        logvar_z: Matrix::zeros(),
-        sigma_eps: Matrix::zeros(),
-        z: Matrix::zeros(),
-        h2: Matrix::zeros(),
-        logits: Matrix::zeros(),
-        t_logits: Matrix::zeros(),
-        t_h2: Matrix::zeros(),
-        t_z: Matrix::zeros(),
-        t_logvar_z: Matrix::zeros(),
-        t_h1: Matrix::zeros(),
-    }
+    gaussian_workspace()
 }
 
 /// Pixel-like targets in [0, 1], some exactly 0 or 1.

@@ -55,3 +55,22 @@ pub fn assert_grad_close(what: &str, got: &[f32], want: &[f64], tol: f64) {
         "{what}: relative difference {d:e} > {tol:e}\n got  {got:?}\n want {want:?}"
     );
 }
+
+/// A zeroed workspace of the Gaussian VAE (B images, X-E-Z-D-X).
+pub fn gaussian_workspace<const B: usize, const X: usize, const E: usize, const Z: usize, const D: usize>(
+) -> kernel::vae::gaussian::Workspace<B, X, E, Z, D> {
+    kernel::vae::gaussian::Workspace {
+        h1: Matrix::zeros(),
+        mu_z: Matrix::zeros(),
+        logvar_z: Matrix::zeros(),
+        sigma_eps: Matrix::zeros(),
+        z: Matrix::zeros(),
+        h2: Matrix::zeros(),
+        logits: Matrix::zeros(),
+        t_logits: Matrix::zeros(),
+        t_h2: Matrix::zeros(),
+        t_z: Matrix::zeros(),
+        t_logvar_z: Matrix::zeros(),
+        t_h1: Matrix::zeros(),
+    }
+}

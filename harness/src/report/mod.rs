@@ -418,7 +418,14 @@ fn document(
         lg.overflow
             .iter()
             .map(|r| {
-                let e = |e: &logistic::Entry| if e.flagged { format!("**{}** ✗", e.text) } else { e.text.clone() };
+                // The CLI's trailing `*` flag becomes bold and ✗ here.
+                let e = |e: &logistic::Entry| {
+                    if e.flagged {
+                        format!("**{}** ✗", e.text.trim_end_matches('*'))
+                    } else {
+                        e.text.clone()
+                    }
+                };
                 vec![
                     format!("{}", r.x),
                     e(&r.sigmoid[0]),

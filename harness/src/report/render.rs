@@ -61,7 +61,24 @@ fn inline(t: &str) -> String {
         if i % 2 == 1 {
             out += &format!("<code>{part}</code>");
         } else {
-            out += &links(part);
+            out += &bold(&links(part));
+        }
+    }
+    out
+}
+
+/// `**text**` as <strong>text</strong> (left as it is when the markers do not pair up).
+fn bold(t: &str) -> String {
+    let parts: Vec<&str> = t.split("**").collect();
+    if parts.len() % 2 == 0 {
+        return t.to_string();
+    }
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out += &format!("<strong>{p}</strong>");
+        } else {
+            out += p;
         }
     }
     out
@@ -152,5 +169,12 @@ mod tests {
         );
         let md = markdown(&[Block::Table(vec!["a".into()], vec![vec!["x|y".into()]])]);
         assert!(md.contains("x\\|y"));
+    }
+
+    #[test]
+    fn bold_renders_in_pairs_only() {
+        assert_eq!(inline("**-inf** ✗"), "<strong>-inf</strong> ✗");
+        assert_eq!(inline("a ** b"), "a ** b");
+        assert_eq!(inline("`**x**` **y**"), "<code>**x**</code> <strong>y</strong>");
     }
 }

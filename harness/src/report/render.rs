@@ -70,7 +70,7 @@ fn inline(t: &str) -> String {
 /// `**text**` as <strong>text</strong> (left as it is when the markers do not pair up).
 fn bold(t: &str) -> String {
     let parts: Vec<&str> = t.split("**").collect();
-    if parts.len() % 2 == 0 {
+    if parts.len() % 2 != 1 {
         return t.to_string();
     }
     let mut out = String::new();

@@ -159,13 +159,36 @@ fn same_seed_gives_the_same_bits_for_any_thread_count() {
             ][..],
             "vae/assignment",
         ),
+        // 13 chunks of 100 over 8 shards of 1 or 2 chunks: uneven shards.
+        (
+            &["autoencoder", "--batch", "full", "--epochs", "2", "--train-subset", "1300"][..],
+            "autoencoder/bce",
+        ),
+        // Batches of 300: chunks of 64, 64, 64, 64, 44 (fewer chunks than shards).
+        (
+            &[
+                "vae",
+                "--objective",
+                "elbo",
+                "--batch",
+                "300",
+                "--epochs",
+                "1",
+                "--train-subset",
+                "600",
+            ][..],
+            "vae/elbo",
+        ),
     ] {
-        let (a, b) = (tmp("det-a"), tmp("det-b"));
-        assert!(run(&[cmd, &["--threads", "1"]].concat(), &a).status.success());
-        assert!(run(&[cmd, &["--threads", "2"]].concat(), &b).status.success());
-        same_run(&a.join(sub), &b.join(sub));
-        let _ = std::fs::remove_dir_all(&a);
-        let _ = std::fs::remove_dir_all(&b);
+        let dirs = [tmp("det-1"), tmp("det-2"), tmp("det-3")];
+        for (threads, dir) in ["1", "2", "3"].iter().zip(&dirs) {
+            assert!(run(&[cmd, &["--threads", threads]].concat(), dir).status.success());
+        }
+        same_run(&dirs[0].join(sub), &dirs[1].join(sub));
+        same_run(&dirs[0].join(sub), &dirs[2].join(sub));
+        for dir in &dirs {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

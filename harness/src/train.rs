@@ -187,6 +187,40 @@ pub fn batch_gradient<T: Trainable>(
     losses.iter().sum()
 }
 
+/// Parameters below which one thread does the Adam step alone (spawning
+/// costs more than it saves).
+const PARALLEL_ADAM_MIN: usize = 1 << 16;
+
+/// One Adam step (`kernel::optim::Adam::update_block`) of the whole model,
+/// each block cut into `threads` contiguous pieces updated in parallel. The
+/// update is elementwise, so the result is the same bits as one thread's.
+pub fn adam_step<P: ParamBlocks>(adam: &Adam, params: &mut P, m: &mut P, v: &mut P, grad: &P, k: u32, threads: usize) {
+    let total: usize = grad.blocks().iter().map(|(_, g)| g.len()).sum();
+    if threads <= 1 || total < PARALLEL_ADAM_MIN {
+        adam.step(params, m, v, grad, k);
+        return;
+    }
+    type Piece<'a> = (&'a mut [f32], &'a mut [f32], &'a mut [f32], &'a [f32]);
+    let mut jobs: Vec<Vec<Piece<'_>>> = (0..threads).map(|_| Vec::new()).collect();
+    let g = grad.blocks();
+    for (((w, m), v), (_, g)) in params.blocks_mut().into_iter().zip(m.blocks_mut()).zip(v.blocks_mut()).zip(g) {
+        let per = w.len().div_ceil(threads).max(1);
+        let pieces = w.chunks_mut(per).zip(m.chunks_mut(per)).zip(v.chunks_mut(per)).zip(g.chunks(per));
+        for (job, (((w, m), v), g)) in jobs.iter_mut().zip(pieces) {
+            job.push((w, m, v, g));
+        }
+    }
+    std::thread::scope(|scope| {
+        for job in jobs {
+            scope.spawn(move || {
+                for (w, m, v, g) in job {
+                    adam.update_block(w, m, v, g, k);
+                }
+            });
+        }
+    });
+}
+
 /// The summed objective over `data` (all images, in order) with `noise`.
 pub fn dataset_loss<T: Trainable>(model: &T, params: &T::Params, bufs: &mut Buffers<T>, data: &Split, noise: &[f32]) -> f64 {
     let n = data.len();
@@ -329,7 +363,7 @@ pub fn train<T: Trainable>(
                 return Err(format!("training diverged at step {step}: the objective is {loss}; the last good checkpoint is kept").into());
             }
             check_finite(&*bufs.grads[0], step)?;
-            cfg.adam.step(params, &mut m, &mut v, &bufs.grads[0], step as u32);
+            adam_step(&cfg.adam, params, &mut m, &mut v, &bufs.grads[0], step as u32, bufs.works.len());
             st.steps = step;
             st.step_in_epoch += 1;
             st.step_losses.push(loss);

@@ -184,13 +184,13 @@ pub fn axpy(out: &mut [f32], alpha: f32, x: &[f32]) {
 // ---------------------------------------------------------------------------
 
 /// Rows of the register tile.
-const MR: usize = 6;
+pub(crate) const MR: usize = 6;
 /// Columns of the register tile: NR / V SIMD vectors of f32.
-const NR: usize = 8;
+pub(crate) const NR: usize = 8;
 /// Width of the SIMD vectors the micro-kernel is written for: SSE2 (the
 /// x86-64 baseline) and NEON both hold 4 f32. Wider targets still get a
 /// correct, identical result.
-const V: usize = 4;
+pub(crate) const V: usize = 4;
 /// Depth of a packed block: terms per tile element per micro-kernel call.
 const KC: usize = 128;
 /// B panels packed per block.
@@ -333,6 +333,68 @@ fn micro_kernel_wide2(a: &[[[f32; V]; MR]], b0: &[[f32; NR]], b1: &[[f32; NR]], 
     (*tile0, *tile1) = (acc0, acc1);
 }
 
+/// Where the AVX micro-kernels read A(r, k), r < MR: full tiles read A
+/// where it is stored (a broadcast from memory costs the same whatever the
+/// address) instead of packing it again for every block of NC columns;
+/// tiles at the bottom edge, with fewer than MR rows, use the zero-padded
+/// packed panel.
+#[derive(Clone, Copy)]
+pub(crate) enum ASource<'a> {
+    /// The packed panel: A(r, k) = `p[k][r][0]`.
+    Packed(&'a [[[f32; V]; MR]]),
+    /// MR storage rows, each contiguous in k (A of A·B and A·Bᵀ): A(r, k) = `rows[r][k]`.
+    Rows([&'a [f32]; MR]),
+    /// Storage where one k holds the MR values side by side (A of Aᵀ·B):
+    /// A(r, k) = `data[k · ld + r]`.
+    KMajor(&'a [f32], usize),
+}
+
+/// One k of [`micro_kernel_wide2`]: acc_q[r][c] += A(r, k) · b_q[k][c].
+#[inline(always)]
+fn wide2_step(acc0: &mut [[f32; NR]; MR], acc1: &mut [[f32; NR]; MR], ak: &[f32; MR], bk0: &[f32; NR], bk1: &[f32; NR]) {
+    for ((row0, row1), &ar) in acc0.iter_mut().zip(acc1.iter_mut()).zip(ak) {
+        for (t, &bc) in row0.iter_mut().zip(bk0) {
+            *t += ar * bc;
+        }
+        for (t, &bc) in row1.iter_mut().zip(bk1) {
+            *t += ar * bc;
+        }
+    }
+}
+
+/// [`micro_kernel_wide2`] with A read through an [`ASource`]: the same
+/// terms in the same order.
+#[inline(always)]
+pub(crate) fn micro_kernel_wide2_src(
+    a: ASource<'_>,
+    b0: &[[f32; NR]],
+    b1: &[[f32; NR]],
+    tile0: &mut [[f32; NR]; MR],
+    tile1: &mut [[f32; NR]; MR],
+) {
+    let (mut acc0, mut acc1) = (*tile0, *tile1);
+    let kc = b0.len().min(b1.len());
+    match a {
+        ASource::Packed(p) => {
+            for ((ak, bk0), bk1) in p.iter().zip(b0).zip(b1) {
+                wide2_step(&mut acc0, &mut acc1, &core::array::from_fn(|r| ak[r][0]), bk0, bk1);
+            }
+        }
+        ASource::Rows(rows) => {
+            let rows: [&[f32]; MR] = rows.map(|r| &r[..kc]);
+            for (k, (bk0, bk1)) in b0[..kc].iter().zip(&b1[..kc]).enumerate() {
+                wide2_step(&mut acc0, &mut acc1, &core::array::from_fn(|r| rows[r][k]), bk0, bk1);
+            }
+        }
+        ASource::KMajor(data, ld) => {
+            for ((col, bk0), bk1) in data.chunks(ld).zip(b0).zip(b1) {
+                wide2_step(&mut acc0, &mut acc1, col[..MR].try_into().unwrap(), bk0, bk1);
+            }
+        }
+    }
+    (*tile0, *tile1) = (acc0, acc1);
+}
+
 /// c (m × n, row-major) = or += A·B, A m × k and B k × n read through
 /// their operands; each c[i][j] is its start value (0 unless `accumulate`)
 /// plus A(i, k)·B(k, j) for k = 0, 1, … in order.
@@ -372,8 +434,17 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
             }
             'ic: for (ir, crows) in c.chunks_mut(MR * n).enumerate() {
                 let ic = ir * MR;
-                pack(&mut apack[..kc], a, ic, (m - ic).min(MR), pc, |v| [v; V]);
                 let wide = crate::simd::avx_enabled();
+                // Whole tiles with an even number of panels (every call takes two).
+                let in_place = wide && m - ic >= MR && np % 2 != 1;
+                let asrc = if !in_place {
+                    pack(&mut apack[..kc], a, ic, (m - ic).min(MR), pc, |v| [v; V]);
+                    ASource::Packed(&apack[..kc])
+                } else if a.k_major {
+                    ASource::KMajor(&a.data[pc * a.ld + ic..], a.ld)
+                } else {
+                    ASource::Rows(core::array::from_fn(|r| &a.data[(ic + r) * a.ld + pc..][..kc]))
+                };
                 // Panels per micro-kernel call: two on the AVX path (a 6 × 16
                 // tile), one on the portable path and for an odd last panel.
                 let mut p = 0;
@@ -386,7 +457,10 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
                         }
                     }
                     let (a, b0) = (&apack[..kc], &bpack[p][..kc]);
-                    if step == 2 {
+                    if step == 2 && in_place {
+                        let [t0, t1] = &mut tiles;
+                        crate::simd::micro_kernel_wide2_src_avx(asrc, b0, &bpack[p + 1][..kc], t0, t1);
+                    } else if step == 2 {
                         let [t0, t1] = &mut tiles;
                         crate::simd::dispatch(|| micro_kernel_wide2(a, b0, &bpack[p + 1][..kc], t0, t1));
                     } else if wide {

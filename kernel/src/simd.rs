@@ -93,3 +93,35 @@ pub(crate) fn value_row_avx(loss: crate::loss::Loss, z: &[f32], x: &[f32]) -> f3
     // SAFETY: as in `value_and_grad_logit_row_avx`.
     unsafe { run(loss, z, x) }
 }
+
+/// [`crate::matrix::micro_kernel_wide2_src`] compiled for AVX (a closure
+/// through [`dispatch`] is too large for LLVM to inline into the AVX
+/// function, and would run without AVX). Only called when AVX is enabled.
+#[inline]
+pub(crate) fn micro_kernel_wide2_src_avx(
+    a: crate::matrix::ASource<'_>,
+    b0: &[[f32; crate::matrix::NR]],
+    b1: &[[f32; crate::matrix::NR]],
+    tile0: &mut [[f32; crate::matrix::NR]; crate::matrix::MR],
+    tile1: &mut [[f32; crate::matrix::NR]; crate::matrix::MR],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx")]
+        unsafe fn run(
+            a: crate::matrix::ASource<'_>,
+            b0: &[[f32; crate::matrix::NR]],
+            b1: &[[f32; crate::matrix::NR]],
+            tile0: &mut [[f32; crate::matrix::NR]; crate::matrix::MR],
+            tile1: &mut [[f32; crate::matrix::NR]; crate::matrix::MR],
+        ) {
+            crate::matrix::micro_kernel_wide2_src(a, b0, b1, tile0, tile1);
+        }
+        assert!(avx_enabled());
+        // SAFETY: AVX is enabled only through `enable_avx`, whose `Avx`
+        // token certifies that this CPU supports it.
+        unsafe { run(a, b0, b1, tile0, tile1) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    crate::matrix::micro_kernel_wide2_src(a, b0, b1, tile0, tile1);
+}

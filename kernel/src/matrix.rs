@@ -311,33 +311,11 @@ fn micro_kernel_wide(a: &[[[f32; V]; MR]], b: &[[f32; NR]], tile: &mut [[f32; NR
     *tile = acc;
 }
 
-/// Two adjacent tiles at once for 8-wide vectors (AVX): each broadcast of
-/// A(r, k) multiplies a row of both B panels, so twelve independent sums
-/// are in flight instead of six, enough to keep both adders busy through
-/// their latency. Each element of either tile receives exactly the terms of
-/// [`micro_kernel`] in the same order: the same bits.
-#[inline(always)]
-fn micro_kernel_wide2(a: &[[[f32; V]; MR]], b0: &[[f32; NR]], b1: &[[f32; NR]], tile0: &mut [[f32; NR]; MR], tile1: &mut [[f32; NR]; MR]) {
-    let (mut acc0, mut acc1) = (*tile0, *tile1);
-    for ((ak, bk0), bk1) in a.iter().zip(b0).zip(b1) {
-        for ((row0, row1), av) in acc0.iter_mut().zip(acc1.iter_mut()).zip(ak) {
-            let ar = av[0];
-            for (t, &bc) in row0.iter_mut().zip(bk0) {
-                *t += ar * bc;
-            }
-            for (t, &bc) in row1.iter_mut().zip(bk1) {
-                *t += ar * bc;
-            }
-        }
-    }
-    (*tile0, *tile1) = (acc0, acc1);
-}
-
 /// Where the AVX micro-kernels read A(r, k), r < MR: full tiles read A
 /// where it is stored (a broadcast from memory costs the same whatever the
 /// address) instead of packing it again for every block of NC columns;
-/// tiles at the bottom edge, with fewer than MR rows, use the zero-padded
-/// packed panel.
+/// tiles at the bottom edge, with fewer than MR rows, and blocks with an odd
+/// number of panels use the zero-padded packed panel.
 #[derive(Clone, Copy)]
 pub(crate) enum ASource<'a> {
     /// The packed panel: A(r, k) = `p[k][r][0]`.
@@ -349,7 +327,7 @@ pub(crate) enum ASource<'a> {
     KMajor(&'a [f32], usize),
 }
 
-/// One k of [`micro_kernel_wide2`]: acc_q[r][c] += A(r, k) · b_q[k][c].
+/// One k of [`micro_kernel_wide2_src`]: acc_q[r][c] += A(r, k) · b_q[k][c].
 #[inline(always)]
 fn wide2_step(acc0: &mut [[f32; NR]; MR], acc1: &mut [[f32; NR]; MR], ak: &[f32; MR], bk0: &[f32; NR], bk1: &[f32; NR]) {
     for ((row0, row1), &ar) in acc0.iter_mut().zip(acc1.iter_mut()).zip(ak) {
@@ -362,8 +340,12 @@ fn wide2_step(acc0: &mut [[f32; NR]; MR], acc1: &mut [[f32; NR]; MR], ak: &[f32;
     }
 }
 
-/// [`micro_kernel_wide2`] with A read through an [`ASource`]: the same
-/// terms in the same order.
+/// Two adjacent tiles at once for 8-wide vectors (AVX), A read through an
+/// [`ASource`]: each broadcast of A(r, k) multiplies a row of both B
+/// panels, so twelve independent sums are in flight instead of six, enough
+/// to keep both adders busy through their latency. Each element of either
+/// tile receives exactly the terms of [`micro_kernel`] in the same order:
+/// the same bits.
 #[inline(always)]
 pub(crate) fn micro_kernel_wide2_src(
     a: ASource<'_>,
@@ -457,12 +439,9 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
                         }
                     }
                     let (a, b0) = (&apack[..kc], &bpack[p][..kc]);
-                    if step == 2 && in_place {
+                    if step == 2 {
                         let [t0, t1] = &mut tiles;
                         crate::simd::micro_kernel_wide2_src_avx(asrc, b0, &bpack[p + 1][..kc], t0, t1);
-                    } else if step == 2 {
-                        let [t0, t1] = &mut tiles;
-                        crate::simd::dispatch(|| micro_kernel_wide2(a, b0, &bpack[p + 1][..kc], t0, t1));
                     } else if wide {
                         crate::simd::dispatch(|| micro_kernel_wide(a, b0, &mut tiles[0]));
                     } else {
@@ -642,13 +621,7 @@ pub fn vecmat_acc<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; 
 #[inline(always)]
 fn vecmat_acc_body<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
     if N <= 2 * VM_COLS {
-        let mut s = *out;
-        for (&xk, arow) in x.iter().zip(&a.0) {
-            for (sj, &v) in s.iter_mut().zip(arow) {
-                *sj += xk * v;
-            }
-        }
-        *out = s;
+        vecmat_block::<K, N, N>(out, x, a, 0);
         return;
     }
     let mut j0 = 0;

@@ -5,7 +5,8 @@
 //! re-packs W on every call: right for a chunk of 100 images, wasteful for
 //! one, where packing costs as much as the product. A [`PackedLinear`]
 //! stores Wᵀ once, so that one input's product runs along contiguous rows
-//! of Wᵀ with its sums in registers ([`vecmat_acc`]).
+//! of Wᵀ with its sums in registers ([`crate::matrix::vecmat_acc`]),
+//! skipping the inputs that are zero ([`vecmat_skip_zeros`]).
 //!
 //! Every output is the same sum as in the batch path: b_o plus
 //! Σ_i W_oi x_i summed from 0 in i order, the bias added last. So
@@ -19,7 +20,7 @@ use crate::activation::Activation;
 use crate::autoencoder::Autoencoder;
 use crate::dense::Linear;
 use crate::lanes;
-use crate::matrix::{vecmat_acc, Matrix};
+use crate::matrix::{vecmat, vecmat_skip_zeros, Matrix};
 use crate::vae::GaussianVae;
 
 /// A layer y = W x + b stored as Wᵀ (IN × OUT) and b (OUT).
@@ -29,6 +30,10 @@ pub struct PackedLinear<const IN: usize, const OUT: usize> {
     pub wt: Matrix<IN, OUT>,
     /// b, OUT.
     pub b: [f32; OUT],
+    /// Whether every weight was finite when packed: then [`packed_forward`]
+    /// may skip the zero inputs ([`vecmat_skip_zeros`]). False in a zeroed
+    /// layer and after editing `wt` by hand, until the next [`Self::pack`].
+    finite: bool,
 }
 
 impl<const IN: usize, const OUT: usize> PackedLinear<IN, OUT> {
@@ -41,6 +46,18 @@ impl<const IN: usize, const OUT: usize> PackedLinear<IN, OUT> {
             }
         }
         self.b = *b;
+        self.finite = w.as_slice().iter().all(|v| v.is_finite());
+    }
+
+    /// A layer of zeros, to [`Self::pack`] (built on the stack: box large
+    /// ones zeroed instead).
+    #[must_use]
+    pub const fn zeros() -> Self {
+        PackedLinear {
+            wt: Matrix::zeros(),
+            b: [0.0; OUT],
+            finite: false,
+        }
     }
 
     /// Packs a [`Linear`] layer.
@@ -53,10 +70,16 @@ impl<const IN: usize, const OUT: usize> PackedLinear<IN, OUT> {
 /// out = W x + b for one input: out_o is Σ_i W_oi x_i (from 0, in i order)
 /// plus b_o, the row of [`crate::dense::linear_forward`] and of eqs.
 /// 103–104 and 106–107. Shapes: out (OUT), x (IN).
+///
+/// The terms of the inputs that are ±0 are skipped when the packed weights
+/// are finite, which gives the same bits ([`vecmat_skip_zeros`]).
 #[inline]
 pub fn packed_forward<const IN: usize, const OUT: usize>(out: &mut [f32; OUT], x: &[f32; IN], layer: &PackedLinear<IN, OUT>) {
-    out.fill(0.0);
-    vecmat_acc(out, x, &layer.wt); // out_o = Σ_i x_i Wᵀ_io
+    if layer.finite {
+        vecmat_skip_zeros(out, x, &layer.wt); // out_o = Σ_{i: x_i ≠ 0} x_i Wᵀ_io
+    } else {
+        vecmat(out, x, &layer.wt); // out_o = Σ_i x_i Wᵀ_io
+    }
     for (o, &b) in out.iter_mut().zip(&layer.b) {
         *o += b;
     }
@@ -65,11 +88,20 @@ pub fn packed_forward<const IN: usize, const OUT: usize>(out: &mut [f32; OUT], x
 /// v = σ(v) elementwise, in place ([`lanes::sigmoid`]), vectorised.
 #[inline]
 pub fn sigmoid_inplace(v: &mut [f32]) {
-    crate::simd::dispatch(|| {
-        for x in v.iter_mut() {
-            *x = lanes::sigmoid(*x);
-        }
-    });
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::avx_enabled() {
+        crate::simd::sigmoid_inplace_avx(v);
+        return;
+    }
+    sigmoid_inplace_body(v);
+}
+
+/// The body of [`sigmoid_inplace`], inlined into the portable and the AVX build.
+#[inline(always)]
+pub(crate) fn sigmoid_inplace_body(v: &mut [f32]) {
+    for x in v.iter_mut() {
+        *x = lanes::sigmoid(*x);
+    }
 }
 
 /// The autoencoder of eq. 97 packed for one image at a time (plain f32

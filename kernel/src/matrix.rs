@@ -466,7 +466,11 @@ fn load_tile(tile: &mut [[f32; NR]; MR], crows: &[f32], n: usize, j0: usize) {
         if nr == NR {
             *t = crow[j0..j0 + NR].try_into().unwrap();
         } else {
-            t[..nr].copy_from_slice(&crow[j0..j0 + nr]);
+            // Element by element: a `copy_from_slice` of variable length
+            // calls memmove, which costs more than the copy.
+            for (t, &v) in t.iter_mut().zip(&crow[j0..j0 + nr]) {
+                *t = v;
+            }
         }
     }
 }
@@ -476,7 +480,14 @@ fn load_tile(tile: &mut [[f32; NR]; MR], crows: &[f32], n: usize, j0: usize) {
 fn store_tile(crows: &mut [f32], tile: &[[f32; NR]; MR], n: usize, j0: usize) {
     let nr = (n - j0).min(NR);
     for (t, crow) in tile.iter().zip(crows.chunks_exact_mut(n)) {
-        crow[j0..j0 + nr].copy_from_slice(&t[..nr]);
+        if nr == NR {
+            let dst: &mut [f32; NR] = (&mut crow[j0..j0 + NR]).try_into().unwrap();
+            *dst = *t;
+        } else {
+            for (c, &v) in crow[j0..j0 + nr].iter_mut().zip(t) {
+                *c = v;
+            }
+        }
     }
 }
 
@@ -600,8 +611,11 @@ pub fn matvec<const M: usize, const K: usize>(out: &mut [f32; M], a: &Matrix<M, 
 }
 
 /// Columns of `out` that [`vecmat_acc`] holds in registers while it runs
-/// over all of k: 8 SSE2/NEON vectors or 4 AVX ones.
+/// over all of k: 8 SSE2/NEON vectors.
 const VM_COLS: usize = 32;
+/// The same for the AVX build: 8 AVX vectors, eight independent sums in
+/// flight, so that one image's product is not bound by the add latency.
+pub(crate) const VM_COLS_AVX: usize = 64;
 
 /// out += xᵀ·A (= Aᵀx). Shapes: out (N), x (K), a (K×N).
 /// out_j = (((out_j + x_0 a_0j) + x_1 a_1j) + …), vectorised along j.
@@ -611,46 +625,141 @@ const VM_COLS: usize = 32;
 /// into registers, receives its K terms in k order, and is stored once, so
 /// the sums never round-trip through memory. Blocks: the whole row when
 /// N ≤ 2·[`VM_COLS`] (its length is a constant, so LLVM unrolls it), else
-/// [`VM_COLS`] columns at a time, then 16, 8 and single columns.
+/// [`VM_COLS`] columns at a time ([`VM_COLS_AVX`] on the AVX path), then
+/// 16, 8 and single columns. The blocking never changes a sum.
 #[inline]
 pub fn vecmat_acc<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
-    crate::simd::dispatch(|| vecmat_acc_body(out, x, a));
+    vecmat_dispatch(out, x, a, 0..K);
 }
 
-/// The body of [`vecmat_acc`], inlined into the portable and the AVX build.
+/// out = xᵀ·A (= Aᵀx) like [`vecmat`], skipping the terms whose x_k is ±0:
+/// the one-image product for sparse inputs (an MNIST digit is about four
+/// fifths zeros, a relu code often half).
+///
+/// Same bits as [`vecmat`] when every row a_k that it skips is finite.
+/// Then a skipped term x_k a_kj is ±0, and adding ±0 leaves a sum
+/// unchanged unless the sum is −0; a sum that starts at +0 never is −0
+/// (in round-to-nearest, s + t = −0 only if s = t = −0). An infinite or
+/// NaN a_kj would have made the term NaN; callers that cannot promise
+/// finite rows use [`vecmat`]. Shapes: out (N), x (K ≤ 65 536), a (K×N).
+#[inline]
+pub fn vecmat_skip_zeros<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
+    debug_assert!(K <= 1 << 16);
+    // 'compact: the k with x_k ≠ 0, in increasing order, without branches.
+    let mut ks = [0u16; K];
+    let mut n = 0;
+    // 'g: eight inputs at a time, without branches: the mask of the nonzero
+    // ones picks their offsets from a table (n ≤ 8g, so the 8 written
+    // slots stay inside ks).
+    let mut groups = x.chunks_exact(8);
+    for (g, x8) in (&mut groups).enumerate() {
+        let mut mask = 0usize;
+        for (i, &v) in x8.iter().enumerate() {
+            mask |= usize::from(v != 0.0) << i;
+        }
+        let (count, offsets) = &NONZERO_OFFSETS[mask];
+        let dst: &mut [u16; 8] = (&mut ks[n..n + 8]).try_into().unwrap();
+        for (d, &o) in dst.iter_mut().zip(offsets) {
+            *d = (g * 8) as u16 + u16::from(o);
+        }
+        n += usize::from(*count);
+    }
+    for (k, &xk) in (K - groups.remainder().len()..).zip(groups.remainder()) {
+        ks[n] = k as u16;
+        n += usize::from(xk != 0.0);
+    }
+    out.fill(0.0);
+    vecmat_dispatch(out, x, a, ks[..n].iter().map(|&k| usize::from(k)));
+}
+
+/// For each mask of 8 bits: how many are set, and their positions in
+/// increasing order (the rest 0). 2.3 KB.
+static NONZERO_OFFSETS: [(u8, [u8; 8]); 256] = {
+    let mut table = [(0u8, [0u8; 8]); 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let (mut count, mut bit) = (0, 0);
+        while bit < 8 {
+            if mask & (1 << bit) != 0 {
+                table[mask].1[count] = bit as u8;
+                count += 1;
+            }
+            bit += 1;
+        }
+        table[mask].0 = count as u8;
+        mask += 1;
+    }
+    table
+};
+
+/// Runs [`vecmat_acc_body`] over the rows `ks` (increasing), compiled for
+/// AVX with [`VM_COLS_AVX`]-column blocks when that is enabled.
+#[inline]
+fn vecmat_dispatch<const K: usize, const N: usize>(
+    out: &mut [f32; N],
+    x: &[f32; K],
+    a: &Matrix<K, N>,
+    ks: impl Iterator<Item = usize> + Clone,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::avx_enabled() {
+        crate::simd::vecmat_acc_avx(out, x, a, ks);
+        return;
+    }
+    vecmat_acc_body::<K, N, VM_COLS>(out, x, a, ks);
+}
+
+/// The body of [`vecmat_acc`] over the rows `ks` with blocks of `VM`
+/// columns, inlined into the portable and the AVX build.
 #[inline(always)]
-fn vecmat_acc_body<const K: usize, const N: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>) {
+pub(crate) fn vecmat_acc_body<const K: usize, const N: usize, const VM: usize>(
+    out: &mut [f32; N],
+    x: &[f32; K],
+    a: &Matrix<K, N>,
+    ks: impl Iterator<Item = usize> + Clone,
+) {
     if N <= 2 * VM_COLS {
-        vecmat_block::<K, N, N>(out, x, a, 0);
+        vecmat_block::<K, N, N>(out, x, a, 0, ks);
         return;
     }
     let mut j0 = 0;
     // 'jb: blocks of columns, widest first; each runs over every k.
-    while j0 + VM_COLS <= N {
-        vecmat_block::<K, N, VM_COLS>(out, x, a, j0);
+    while j0 + VM <= N {
+        vecmat_block::<K, N, VM>(out, x, a, j0, ks.clone());
+        j0 += VM;
+    }
+    if VM > VM_COLS && j0 + VM_COLS <= N {
+        vecmat_block::<K, N, VM_COLS>(out, x, a, j0, ks.clone());
         j0 += VM_COLS;
     }
     if j0 + 16 <= N {
-        vecmat_block::<K, N, 16>(out, x, a, j0);
+        vecmat_block::<K, N, 16>(out, x, a, j0, ks.clone());
         j0 += 16;
     }
     if j0 + 8 <= N {
-        vecmat_block::<K, N, 8>(out, x, a, j0);
+        vecmat_block::<K, N, 8>(out, x, a, j0, ks.clone());
         j0 += 8;
     }
     while j0 < N {
-        vecmat_block::<K, N, 1>(out, x, a, j0);
+        vecmat_block::<K, N, 1>(out, x, a, j0, ks.clone());
         j0 += 1;
     }
 }
 
-/// out[j0..j0 + W] += Σ_k x_k a[k][j0..j0 + W], each column's terms added
-/// in k order to a register copy of the block.
+/// out[j0..j0 + W] += Σ_{k in ks} x_k a[k][j0..j0 + W], each column's terms
+/// added in the order of `ks` to a register copy of the block.
 #[inline(always)]
-fn vecmat_block<const K: usize, const N: usize, const W: usize>(out: &mut [f32; N], x: &[f32; K], a: &Matrix<K, N>, j0: usize) {
+fn vecmat_block<const K: usize, const N: usize, const W: usize>(
+    out: &mut [f32; N],
+    x: &[f32; K],
+    a: &Matrix<K, N>,
+    j0: usize,
+    ks: impl Iterator<Item = usize>,
+) {
     let o: &mut [f32; W] = (&mut out[j0..j0 + W]).try_into().unwrap();
     let mut s = *o;
-    for (&xk, arow) in x.iter().zip(&a.0) {
+    for k in ks {
+        let (xk, arow) = (x[k], &a.0[k]);
         let r: &[f32; W] = arow[j0..j0 + W].try_into().unwrap();
         for (sj, &v) in s.iter_mut().zip(r) {
             *sj += xk * v;

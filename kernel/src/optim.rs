@@ -48,26 +48,63 @@ impl Adam {
     /// Buffers: `w`, `m`, `v`, `grad` all of one length.
     #[inline]
     pub fn update_block(&self, w: &mut [f32], m: &mut [f32], v: &mut [f32], grad: &[f32], k: u32) {
+        self.update_block_with(w, m, v, grad, k, math::sqrt);
+    }
+
+    /// [`Self::update_block`] with the caller's square root, which must be
+    /// correctly rounded (IEEE 754's `sqrt` is): then the result is the same
+    /// bits. libm's `sqrtf` is inline assembly, which LLVM cannot vectorise,
+    /// and leaves the loop scalar, four divisions and a square root per
+    /// parameter; std's `f32::sqrt` (an LLVM intrinsic) lets it run 8 lanes
+    /// at a time on the AVX path.
+    #[inline]
+    pub fn update_block_with(&self, w: &mut [f32], m: &mut [f32], v: &mut [f32], grad: &[f32], k: u32, sqrt: impl Fn(f32) -> f32) {
         debug_assert!(k >= 1);
         debug_assert!(w.len() == m.len() && w.len() == v.len() && w.len() == grad.len());
         let bc1 = 1.0 - math::pow(self.beta1, k as f32);
         let bc2 = 1.0 - math::pow(self.beta2, k as f32);
+        #[cfg(target_arch = "x86_64")]
+        if crate::simd::avx_enabled() {
+            crate::simd::adam_update_avx(self, w, m, v, grad, (bc1, bc2), &sqrt);
+            return;
+        }
+        self.update_block_body(w, m, v, grad, (bc1, bc2), &sqrt);
+    }
+
+    /// The loop of [`Self::update_block_with`], with the bias corrections
+    /// `bc` = (1 − β1^k, 1 − β2^k); inlined into the portable and the AVX build.
+    #[inline(always)]
+    pub(crate) fn update_block_body(
+        &self,
+        w: &mut [f32],
+        m: &mut [f32],
+        v: &mut [f32],
+        grad: &[f32],
+        (bc1, bc2): (f32, f32),
+        sqrt: &impl Fn(f32) -> f32,
+    ) {
         let (b1, b2) = (self.beta1, self.beta2);
         for (((w, m), v), &g) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(grad) {
             *m = b1 * *m + (1.0 - b1) * g;
             *v = b2 * *v + (1.0 - b2) * (g * g);
             let m_hat = *m / bc1;
             let v_hat = *v / bc2;
-            *w -= (self.lr / (math::sqrt(v_hat) + self.eps)) * m_hat;
+            *w -= (self.lr / (sqrt(v_hat) + self.eps)) * m_hat;
         }
     }
 
     /// One Adam step `k` ≥ 1 of a whole model: `params`, first moments `m`,
     /// second moments `v` and `grad` share one [`ParamBlocks`] layout.
     pub fn step<P: ParamBlocks>(&self, params: &mut P, m: &mut P, v: &mut P, grad: &P, k: u32) {
+        self.step_with(params, m, v, grad, k, math::sqrt);
+    }
+
+    /// [`Self::step`] with the caller's correctly rounded square root (see
+    /// [`Self::update_block_with`]): the same bits.
+    pub fn step_with<P: ParamBlocks>(&self, params: &mut P, m: &mut P, v: &mut P, grad: &P, k: u32, sqrt: impl Fn(f32) -> f32) {
         let g = grad.blocks();
         for (((w, m), v), (_, g)) in params.blocks_mut().into_iter().zip(m.blocks_mut()).zip(v.blocks_mut()).zip(g) {
-            self.update_block(w, m, v, g, k);
+            self.update_block_with(w, m, v, g, k, &sqrt);
         }
     }
 }

@@ -125,3 +125,71 @@ pub(crate) fn micro_kernel_wide2_src_avx(
     #[cfg(not(target_arch = "x86_64"))]
     crate::matrix::micro_kernel_wide2_src(a, b0, b1, tile0, tile1);
 }
+
+/// [`crate::matrix::vecmat_acc_body`] compiled for AVX, with blocks of
+/// [`crate::matrix::VM_COLS_AVX`] columns. Only called when AVX is enabled.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn vecmat_acc_avx<const K: usize, const N: usize>(
+    out: &mut [f32; N],
+    x: &[f32; K],
+    a: &crate::matrix::Matrix<K, N>,
+    ks: impl Iterator<Item = usize> + Clone,
+) {
+    #[target_feature(enable = "avx")]
+    unsafe fn run<const K: usize, const N: usize>(
+        out: &mut [f32; N],
+        x: &[f32; K],
+        a: &crate::matrix::Matrix<K, N>,
+        ks: impl Iterator<Item = usize> + Clone,
+    ) {
+        crate::matrix::vecmat_acc_body::<K, N, { crate::matrix::VM_COLS_AVX }>(out, x, a, ks);
+    }
+    assert!(avx_enabled());
+    // SAFETY: as in `value_and_grad_logit_row_avx`.
+    unsafe { run(out, x, a, ks) }
+}
+
+/// σ of every element of `v` in place ([`crate::lanes::sigmoid`]) compiled
+/// for AVX. Only called when AVX is enabled.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn sigmoid_inplace_avx(v: &mut [f32]) {
+    #[target_feature(enable = "avx")]
+    unsafe fn run(v: &mut [f32]) {
+        crate::inference::sigmoid_inplace_body(v);
+    }
+    assert!(avx_enabled());
+    // SAFETY: as in `value_and_grad_logit_row_avx`.
+    unsafe { run(v) }
+}
+
+/// [`crate::optim::Adam::update_block_with`]'s loop compiled for AVX. Only
+/// called when AVX is enabled.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn adam_update_avx(
+    adam: &crate::optim::Adam,
+    w: &mut [f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    grad: &[f32],
+    bc: (f32, f32),
+    sqrt: &impl Fn(f32) -> f32,
+) {
+    #[target_feature(enable = "avx")]
+    unsafe fn run(
+        adam: &crate::optim::Adam,
+        w: &mut [f32],
+        m: &mut [f32],
+        v: &mut [f32],
+        grad: &[f32],
+        bc: (f32, f32),
+        sqrt: &impl Fn(f32) -> f32,
+    ) {
+        adam.update_block_body(w, m, v, grad, bc, sqrt);
+    }
+    assert!(avx_enabled());
+    // SAFETY: as in `value_and_grad_logit_row_avx`.
+    unsafe { run(adam, w, m, v, grad, bc, sqrt) }
+}

@@ -175,6 +175,44 @@ fn adam_matches_the_appendix_formula() {
     assert!((q.w[0] + 0.05).abs() < 1e-6 && (q.w[1] - 0.05).abs() < 1e-6 && q.w[2] == 0.0);
 }
 
+/// `update_block_with(f32::sqrt)` (vectorised, as the harness runs it) gives
+/// the same bits as `update_block` (libm's scalar `sqrtf`), on the portable
+/// and on the AVX path, for a length that leaves a scalar tail.
+#[test]
+fn adam_with_std_sqrt_is_the_same_bits() {
+    let mut r = rng(11);
+    let n = 1003;
+    let w0: Vec<f32> = (0..n).map(|_| unif(&mut r, -2.0, 2.0)).collect();
+    let mut grads: Vec<Vec<f32>> = (0..5)
+        .map(|_| (0..n).map(|i| unif(&mut r, -1.0, 1.0) * 10f32.powi((i % 9) as i32 - 6)).collect())
+        .collect();
+    grads[2][5] = 0.0;
+    grads[3][7] = f32::MIN_POSITIVE / 8.0; // subnormal
+    let run = |sqrt_std: bool| {
+        let (mut w, mut m, mut v) = (w0.clone(), vec![0.0; n], vec![0.0; n]);
+        for (k, g) in grads.iter().enumerate() {
+            let adam = Adam::PYTORCH_DEFAULT;
+            if sqrt_std {
+                adam.update_block_with(&mut w, &mut m, &mut v, g, k as u32 + 1, f32::sqrt);
+            } else {
+                adam.update_block(&mut w, &mut m, &mut v, g, k as u32 + 1);
+            }
+        }
+        w.iter().chain(&m).chain(&v).map(|x| x.to_bits()).collect::<Vec<u32>>()
+    };
+    kernel::simd::disable_avx();
+    let want = run(false);
+    assert_eq!(run(true), want, "portable path");
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx") {
+        // SAFETY: checked just above.
+        kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
+        assert_eq!(run(true), want, "AVX path, std sqrt");
+        assert_eq!(run(false), want, "AVX path, libm sqrt");
+        kernel::simd::disable_avx();
+    }
+}
+
 #[test]
 fn normal_sampler_moments_and_determinism() {
     let mut r = rng(5);

@@ -14,10 +14,7 @@ use kernel::{lanes, Activation, Matrix};
 const B: usize = 3;
 
 fn packed<const IN: usize, const OUT: usize>() -> PackedLinear<IN, OUT> {
-    PackedLinear {
-        wt: Matrix::zeros(),
-        b: [0.0; OUT],
-    }
+    PackedLinear::zeros()
 }
 
 /// A random autoencoder D-H-D, packed, checked against `autoencoder::forward`
@@ -30,7 +27,13 @@ fn autoencoder_case<const D: usize, const H: usize>(seed: u64) {
         w2: rand_matrix(&mut r, -2.0, 2.0),
         b2: rand_array(&mut r, -1.0, 1.0),
     };
-    let x: Matrix<B, D> = rand_matrix(&mut r, 0.0, 1.0);
+    let mut x: Matrix<B, D> = rand_matrix(&mut r, 0.0, 1.0);
+    // Zero pixels, as in MNIST (+0, and −0 once), which the packed path skips.
+    for (i, v) in x.0.iter_mut().flatten().enumerate() {
+        if i % 5 < 3 {
+            *v = if i == 7 { -0.0 } else { 0.0 };
+        }
+    }
     let mut inf = AutoencoderInference::<D, H> {
         enc: packed(),
         dec: packed(),
@@ -120,6 +123,33 @@ fn inference_reproduces_the_batch_forward_pass() {
         kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
         all_cases();
         kernel::simd::disable_avx();
+    }
+}
+
+/// A weight of ±∞ or NaN turns a zero input's term into NaN in the batch
+/// pass; the packed pass must not skip it then.
+#[test]
+fn non_finite_weights_are_not_skipped() {
+    let mut r = rng(7);
+    for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+        let mut model = Autoencoder::<12, 5> {
+            w1: rand_matrix(&mut r, -1.0, 1.0),
+            b1: rand_array(&mut r, -0.5, 0.5),
+            w2: rand_matrix(&mut r, -2.0, 2.0),
+            b2: rand_array(&mut r, -1.0, 1.0),
+        };
+        model.w1.0[2][4] = bad; // hidden unit 2, pixel 4
+        let mut x: Matrix<1, 12> = rand_matrix(&mut r, 0.1, 1.0);
+        x.0[0][4] = 0.0;
+        let mut inf = AutoencoderInference::<12, 5> {
+            enc: packed(),
+            dec: packed(),
+        };
+        inf.pack(&model);
+        let (mut logits, mut code) = ([0.0f32; 12], [0.0f32; 5]);
+        inf.logits(&mut logits, &mut code, &x.0[0], Activation::Sigmoid);
+        assert!(code[2].is_nan(), "{bad}: code {code:?}");
+        assert!(code.iter().enumerate().all(|(j, c)| j == 2 || c.is_finite()));
     }
 }
 

@@ -91,6 +91,22 @@ fn check<const M: usize, const K: usize, const N: usize>(seed: u64) {
     matrix::vecmat_acc(&mut z2, &u, &a);
     close(&z2, &core::array::from_fn::<f32, K, _>(|k| z[k] + z0[k]), M);
     same(&format!("vecmat_acc {shape}"), &z2, &reference::vecmat_seq(&z0, &u, &a));
+    // Sparse input, with +0 and −0 and tiny or subnormal values that must
+    // not be skipped: skipping the zero terms gives the same bits.
+    let u_sparse: [f32; M] = core::array::from_fn(|i| match i % 6 {
+        0 | 2 => 0.0,
+        3 => -0.0,
+        4 if i % 12 == 4 => 1e-4 * u[i],
+        4 => f32::MIN_POSITIVE / 4.0,
+        _ => u[i],
+    });
+    let mut z3 = [0.5; K];
+    matrix::vecmat_skip_zeros(&mut z3, &u_sparse, &a);
+    same(
+        &format!("vecmat_skip_zeros {shape}"),
+        &z3,
+        &reference::vecmat_seq(&[0.0; K], &u_sparse, &a),
+    );
 
     let mut rs = [0.5; M];
     matrix::row_sums_acc(&mut rs, &a);

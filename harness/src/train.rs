@@ -177,19 +177,55 @@ pub fn batch_gradient<T: Trainable>(
         }
         sum
     });
-    let (first, rest) = bufs.grads[..active.max(1)].split_at_mut(1);
     if active == 0 {
-        first[0].zero();
+        bufs.grads[0].zero();
     }
-    for g in rest {
-        first[0].add_assign(g);
-    }
+    sum_shards(&mut bufs.grads[..active.max(1)], bufs.works.len());
     losses.iter().sum()
 }
 
-/// Parameters below which one thread does the Adam step alone (spawning
-/// costs more than it saves).
-const PARALLEL_ADAM_MIN: usize = 1 << 16;
+/// `grads[0] += grads[1]`, then `+= grads[2]`, … (each element summed in
+/// shard order, as one thread would), the elements split among `threads`.
+fn sum_shards<P: ParamBlocks>(grads: &mut [Box<P>], threads: usize) {
+    let (first, rest) = grads.split_at_mut(1);
+    let total: usize = first[0].blocks().iter().map(|(_, b)| b.len()).sum();
+    if rest.is_empty() {
+        return;
+    }
+    if threads <= 1 || total < PARALLEL_MIN {
+        for g in rest.iter() {
+            first[0].add_assign(g);
+        }
+        return;
+    }
+    let sources: Vec<_> = rest.iter().map(|g| g.blocks()).collect();
+    type Piece<'a> = (&'a mut [f32], Vec<&'a [f32]>);
+    let mut jobs: Vec<Vec<Piece<'_>>> = (0..threads).map(|_| Vec::new()).collect();
+    for (b, dst) in first[0].blocks_mut().into_iter().enumerate() {
+        let per = dst.len().div_ceil(threads).max(1);
+        for (t, (job, piece)) in jobs.iter_mut().zip(dst.chunks_mut(per)).enumerate() {
+            let at = t * per..t * per + piece.len();
+            job.push((piece, sources.iter().map(|src| &src[b].1[at.clone()]).collect()));
+        }
+    }
+    std::thread::scope(|scope| {
+        for job in jobs {
+            scope.spawn(move || {
+                for (dst, srcs) in job {
+                    for src in srcs {
+                        for (d, &v) in dst.iter_mut().zip(src) {
+                            *d += v;
+                        }
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// Parameters below which one thread sums the shards and takes the Adam
+/// step alone (spawning costs more than it saves).
+const PARALLEL_MIN: usize = 1 << 16;
 
 /// One Adam step (`kernel::optim::Adam::update_block_with`, with std's
 /// vectorisable `f32::sqrt`) of the whole model, each block cut into
@@ -198,7 +234,7 @@ const PARALLEL_ADAM_MIN: usize = 1 << 16;
 /// `Adam::step`'s (both square roots are correctly rounded).
 pub fn adam_step<P: ParamBlocks>(adam: &Adam, params: &mut P, m: &mut P, v: &mut P, grad: &P, k: u32, threads: usize) {
     let total: usize = grad.blocks().iter().map(|(_, g)| g.len()).sum();
-    if threads <= 1 || total < PARALLEL_ADAM_MIN {
+    if threads <= 1 || total < PARALLEL_MIN {
         adam.step_with(params, m, v, grad, k, f32::sqrt);
         return;
     }

@@ -63,18 +63,13 @@ impl Adam {
         debug_assert!(w.len() == m.len() && w.len() == v.len() && w.len() == grad.len());
         let bc1 = 1.0 - math::pow(self.beta1, k as f32);
         let bc2 = 1.0 - math::pow(self.beta2, k as f32);
-        #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx_enabled() {
-            crate::simd::adam_update_avx(self, w, m, v, grad, (bc1, bc2), &sqrt);
-            return;
-        }
-        self.update_block_body(w, m, v, grad, (bc1, bc2), &sqrt);
+        crate::simd::dispatch(|| self.update_block_body(w, m, v, grad, (bc1, bc2), &sqrt));
     }
 
     /// The loop of [`Self::update_block_with`], with the bias corrections
     /// `bc` = (1 − β1^k, 1 − β2^k); inlined into the portable and the AVX build.
     #[inline(always)]
-    pub(crate) fn update_block_body(
+    fn update_block_body(
         &self,
         w: &mut [f32],
         m: &mut [f32],

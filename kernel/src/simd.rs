@@ -163,33 +163,3 @@ pub(crate) fn sigmoid_inplace_avx(v: &mut [f32]) {
     // SAFETY: as in `value_and_grad_logit_row_avx`.
     unsafe { run(v) }
 }
-
-/// [`crate::optim::Adam::update_block_with`]'s loop compiled for AVX. Only
-/// called when AVX is enabled.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn adam_update_avx(
-    adam: &crate::optim::Adam,
-    w: &mut [f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    grad: &[f32],
-    bc: (f32, f32),
-    sqrt: &impl Fn(f32) -> f32,
-) {
-    #[target_feature(enable = "avx")]
-    unsafe fn run(
-        adam: &crate::optim::Adam,
-        w: &mut [f32],
-        m: &mut [f32],
-        v: &mut [f32],
-        grad: &[f32],
-        bc: (f32, f32),
-        sqrt: &impl Fn(f32) -> f32,
-    ) {
-        adam.update_block_body(w, m, v, grad, bc, sqrt);
-    }
-    assert!(avx_enabled());
-    // SAFETY: as in `value_and_grad_logit_row_avx`.
-    unsafe { run(adam, w, m, v, grad, bc, sqrt) }
-}

@@ -206,13 +206,18 @@ pub fn parse_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Turns on the kernel's AVX micro-kernel when this CPU has AVX, unless
-/// `HARNESS_NO_SIMD` is set. The results are the same bits either way.
+/// Turns on the kernel's AVX path when this CPU has AVX (and its AVX-512
+/// elementwise rows when it has AVX-512F), unless `HARNESS_NO_SIMD` (or
+/// `HARNESS_NO_AVX512`) is set. The results are the same bits either way.
 pub fn enable_simd() {
     #[cfg(target_arch = "x86_64")]
     if std::env::var_os("HARNESS_NO_SIMD").is_none() && std::is_x86_feature_detected!("avx") {
         // SAFETY: AVX support (CPU and OS) was just detected.
         kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
+        if std::env::var_os("HARNESS_NO_AVX512").is_none() && std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F support (CPU and OS) was just detected.
+            kernel::simd::enable_avx512(unsafe { kernel::simd::Avx512::new_unchecked() });
+        }
     }
 }
 

@@ -89,14 +89,18 @@ pub fn packed_forward<const IN: usize, const OUT: usize>(out: &mut [f32; OUT], x
 #[inline]
 pub fn sigmoid_inplace(v: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::avx_enabled() {
+    if crate::simd::avx512_enabled() {
+        crate::simd::sigmoid_inplace_avx512(v);
+        return;
+    } else if crate::simd::avx_enabled() {
         crate::simd::sigmoid_inplace_avx(v);
         return;
     }
     sigmoid_inplace_body(v);
 }
 
-/// The body of [`sigmoid_inplace`], inlined into the portable and the AVX build.
+/// The body of [`sigmoid_inplace`], inlined into the portable, the AVX and
+/// the AVX-512 build.
 #[inline(always)]
 pub(crate) fn sigmoid_inplace_body(v: &mut [f32]) {
     for x in v.iter_mut() {

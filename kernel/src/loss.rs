@@ -24,11 +24,27 @@ use crate::matrix::{sum_lanes, LANES};
 fn fused_row(g: &mut [f32], z: &[f32], x: &[f32], scale: f32, f: impl Fn(f32, f32) -> (f32, f32)) -> f32 {
     debug_assert!(g.len() == z.len() && z.len() == x.len());
     let mut acc = [0.0f32; LANES];
+    // 'wide: 2·LANES elements at a time (one AVX-512 vector), their values
+    // added to the lane sums in element order, as the LANES loop would.
+    let wide = z.len() / (2 * LANES) * (2 * LANES);
+    let pairs = g[..wide]
+        .chunks_exact_mut(2 * LANES)
+        .zip(z[..wide].chunks_exact(2 * LANES))
+        .zip(x[..wide].chunks_exact(2 * LANES));
+    for ((gc, zc), xc) in pairs {
+        let mut v = [0.0f32; 2 * LANES];
+        for i in 0..2 * LANES {
+            let (vi, d) = f(zc[i], xc[i]);
+            v[i] = vi;
+            gc[i] = d * scale;
+        }
+        add_pair_to_lanes(&mut acc, &v);
+    }
     let body = z.len() / LANES * LANES;
-    let lanes = g[..body]
+    let lanes = g[wide..body]
         .chunks_exact_mut(LANES)
-        .zip(z[..body].chunks_exact(LANES))
-        .zip(x[..body].chunks_exact(LANES));
+        .zip(z[wide..body].chunks_exact(LANES))
+        .zip(x[wide..body].chunks_exact(LANES));
     for ((gc, zc), xc) in lanes {
         for l in 0..LANES {
             let (v, d) = f(zc[l], xc[l]);
@@ -44,13 +60,33 @@ fn fused_row(g: &mut [f32], z: &[f32], x: &[f32], scale: f32, f: impl Fn(f32, f3
     sum_lanes(acc)
 }
 
+/// acc[l] += v[l], then acc[l] += v[LANES + l]: two groups of LANES
+/// elements added to the lane sums in element order.
+#[inline(always)]
+fn add_pair_to_lanes(acc: &mut [f32; LANES], v: &[f32; 2 * LANES]) {
+    for l in 0..LANES {
+        acc[l] += v[l];
+    }
+    for l in 0..LANES {
+        acc[l] += v[LANES + l];
+    }
+}
+
 /// The loop of [`Loss::value_row`]: [`fused_row`]'s sums without the gradient.
 #[inline(always)]
 fn value_row(z: &[f32], x: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
     debug_assert_eq!(z.len(), x.len());
     let mut acc = [0.0f32; LANES];
+    let wide = z.len() / (2 * LANES) * (2 * LANES);
+    for (zc, xc) in z[..wide].chunks_exact(2 * LANES).zip(x[..wide].chunks_exact(2 * LANES)) {
+        let mut v = [0.0f32; 2 * LANES];
+        for i in 0..2 * LANES {
+            v[i] = f(zc[i], xc[i]); // not `array::from_fn`, whose closure is not inlined
+        }
+        add_pair_to_lanes(&mut acc, &v);
+    }
     let body = z.len() / LANES * LANES;
-    for (zc, xc) in z[..body].chunks_exact(LANES).zip(x[..body].chunks_exact(LANES)) {
+    for (zc, xc) in z[wide..body].chunks_exact(LANES).zip(x[wide..body].chunks_exact(LANES)) {
         for l in 0..LANES {
             acc[l] += f(zc[l], xc[l]);
         }
@@ -222,7 +258,9 @@ impl Loss {
     #[inline]
     pub fn value_and_grad_logit_row(self, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
         #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx_enabled() {
+        if crate::simd::avx512_enabled() {
+            return crate::simd::value_and_grad_logit_row_avx512(self, g, z, x, scale);
+        } else if crate::simd::avx_enabled() {
             return crate::simd::value_and_grad_logit_row_avx(self, g, z, x, scale);
         }
         self.value_and_grad_logit_row_body(g, z, x, scale)
@@ -234,14 +272,16 @@ impl Loss {
     #[must_use]
     pub fn value_row(self, z: &[f32], x: &[f32]) -> f32 {
         #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx_enabled() {
+        if crate::simd::avx512_enabled() {
+            return crate::simd::value_row_avx512(self, z, x);
+        } else if crate::simd::avx_enabled() {
             return crate::simd::value_row_avx(self, z, x);
         }
         self.value_row_body(z, x)
     }
 
     /// The body of [`Loss::value_and_grad_logit_row`], inlined into the
-    /// portable and the AVX build.
+    /// portable, the AVX and the AVX-512 build.
     #[inline(always)]
     pub(crate) fn value_and_grad_logit_row_body(self, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
         match self {

@@ -7,8 +7,14 @@
 //! in k order, a separate multiply then add, never an FMA), only compiled
 //! with wider vectors. `kernel/tests/matrix.rs` checks that both agree.
 //!
+//! The elementwise rows (the fused losses, the inference σ) also have an
+//! AVX-512F build, 16 lanes per instruction: same operations, same bits.
+//! The GEMM micro-kernel has none: LLVM compiles it for AVX-512 into
+//! gathers and scatters that run at 2 GFLOP/s.
+//!
 //! `no_std` has no CPU-feature detection, so the caller detects (e.g. std's
-//! `is_x86_feature_detected!("avx")`) and hands over an [`Avx`] token.
+//! `is_x86_feature_detected!("avx")`) and hands over an [`Avx`] or
+//! [`Avx512`] token.
 #![allow(unsafe_code)]
 
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -31,14 +37,45 @@ impl Avx {
     }
 }
 
+/// Proof that the CPU running this program supports AVX-512F.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx512(());
+
+impl Avx512 {
+    /// A token without checking.
+    ///
+    /// # Safety
+    /// The CPU and the OS must support AVX-512F: std's
+    /// `is_x86_feature_detected!("avx512f")` checks both.
+    #[must_use]
+    pub unsafe fn new_unchecked() -> Avx512 {
+        Avx512(())
+    }
+}
+
+static USE_AVX512: AtomicBool = AtomicBool::new(false);
+
 /// Makes every matrix product use the AVX micro-kernel from now on.
 pub fn enable_avx(_proof: Avx) {
     USE_AVX.store(true, Ordering::Relaxed);
 }
 
-/// Back to the portable micro-kernel (for comparisons).
+/// Makes the elementwise rows use their AVX-512F build from now on.
+pub fn enable_avx512(_proof: Avx512) {
+    USE_AVX512.store(true, Ordering::Relaxed);
+}
+
+/// Back to the portable code everywhere (for comparisons): turns off AVX
+/// and AVX-512.
 pub fn disable_avx() {
     USE_AVX.store(false, Ordering::Relaxed);
+    USE_AVX512.store(false, Ordering::Relaxed);
+}
+
+/// Whether the elementwise rows run their AVX-512F build.
+#[must_use]
+pub fn avx512_enabled() -> bool {
+    USE_AVX512.load(Ordering::Relaxed)
 }
 
 /// Whether the AVX micro-kernel is in use.
@@ -65,33 +102,6 @@ pub(crate) fn dispatch(f: impl FnOnce()) {
 #[target_feature(enable = "avx")]
 unsafe fn with_avx(f: impl FnOnce()) {
     f();
-}
-
-/// [`crate::loss::Loss::value_and_grad_logit_row`] compiled for AVX.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn value_and_grad_logit_row_avx(loss: crate::loss::Loss, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
-    #[target_feature(enable = "avx")]
-    unsafe fn run(loss: crate::loss::Loss, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
-        loss.value_and_grad_logit_row_body(g, z, x, scale)
-    }
-    assert!(avx_enabled());
-    // SAFETY: AVX is enabled only through `enable_avx`, whose `Avx` token
-    // certifies that this CPU supports it.
-    unsafe { run(loss, g, z, x, scale) }
-}
-
-/// [`crate::loss::Loss::value_row`] compiled for AVX.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn value_row_avx(loss: crate::loss::Loss, z: &[f32], x: &[f32]) -> f32 {
-    #[target_feature(enable = "avx")]
-    unsafe fn run(loss: crate::loss::Loss, z: &[f32], x: &[f32]) -> f32 {
-        loss.value_row_body(z, x)
-    }
-    assert!(avx_enabled());
-    // SAFETY: as in `value_and_grad_logit_row_avx`.
-    unsafe { run(loss, z, x) }
 }
 
 /// [`crate::matrix::micro_kernel_wide2_src`] compiled for AVX (a closure
@@ -150,16 +160,54 @@ pub(crate) fn vecmat_acc_avx<const K: usize, const N: usize>(
     unsafe { run(out, x, a, ks) }
 }
 
-/// σ of every element of `v` in place ([`crate::lanes::sigmoid`]) compiled
-/// for AVX. Only called when AVX is enabled.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn sigmoid_inplace_avx(v: &mut [f32]) {
-    #[target_feature(enable = "avx")]
-    unsafe fn run(v: &mut [f32]) {
-        crate::inference::sigmoid_inplace_body(v);
+/// Defines `$avx` and `$avx512`: `$body` compiled for AVX and for
+/// AVX-512F, each callable only when that path is enabled.
+macro_rules! elementwise_builds {
+    ($(#[$doc:meta])* fn $avx:ident / $avx512:ident ($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+        $(#[$doc])*
+        #[cfg(target_arch = "x86_64")]
+        #[inline]
+        pub(crate) fn $avx($($arg: $ty),*) -> $ret {
+            #[target_feature(enable = "avx")]
+            unsafe fn run($($arg: $ty),*) -> $ret $body
+            assert!(avx_enabled());
+            // SAFETY: AVX is enabled only through `enable_avx`, whose `Avx`
+            // token certifies that this CPU supports it.
+            unsafe { run($($arg),*) }
+        }
+
+        $(#[$doc])*
+        #[cfg(target_arch = "x86_64")]
+        #[inline]
+        pub(crate) fn $avx512($($arg: $ty),*) -> $ret {
+            #[target_feature(enable = "avx512f")]
+            unsafe fn run($($arg: $ty),*) -> $ret $body
+            assert!(avx512_enabled());
+            // SAFETY: AVX-512 is enabled only through `enable_avx512`, whose
+            // `Avx512` token certifies that this CPU supports it.
+            unsafe { run($($arg),*) }
+        }
+    };
+}
+
+elementwise_builds! {
+    /// [`crate::loss::Loss::value_and_grad_logit_row`], compiled for AVX / AVX-512F.
+    fn value_and_grad_logit_row_avx / value_and_grad_logit_row_avx512(loss: crate::loss::Loss, g: &mut [f32], z: &[f32], x: &[f32], scale: f32) -> f32 {
+        loss.value_and_grad_logit_row_body(g, z, x, scale)
     }
-    assert!(avx_enabled());
-    // SAFETY: as in `value_and_grad_logit_row_avx`.
-    unsafe { run(v) }
+}
+
+elementwise_builds! {
+    /// [`crate::loss::Loss::value_row`], compiled for AVX / AVX-512F.
+    fn value_row_avx / value_row_avx512(loss: crate::loss::Loss, z: &[f32], x: &[f32]) -> f32 {
+        loss.value_row_body(z, x)
+    }
+}
+
+elementwise_builds! {
+    /// σ of every element of `v` in place ([`crate::lanes::sigmoid`]),
+    /// compiled for AVX / AVX-512F.
+    fn sigmoid_inplace_avx / sigmoid_inplace_avx512(v: &mut [f32]) -> () {
+        crate::inference::sigmoid_inplace_body(v)
+    }
 }

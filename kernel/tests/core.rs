@@ -96,23 +96,28 @@ fn fused_and_separate_loss_functions_are_accurate() {
     }
 }
 
-#[test]
-fn row_forms_are_the_elementwise_function_summed_in_lanes() {
-    // 21 elements: two full lanes of 8 and a tail of 5.
-    let z: Vec<f32> = (0..21).map(|i| (i as f32 - 10.0) * 1.7).collect();
-    let x: Vec<f32> = (0..21).map(|i| (i % 4) as f32 / 3.0).collect();
-    for loss in [Loss::Square, Loss::CrossEntropy] {
-        let mut g = vec![0.0f32; 21];
-        let total = loss.value_and_grad_logit_row(&mut g, &z, &x, 0.5);
-        let mut lanes = [0.0f32; 8];
-        for i in 0..21 {
-            let (v, d) = loss.value_and_grad_logit(z[i], x[i]);
-            lanes[i % 8] += v;
-            assert_eq!(g[i].to_bits(), (d * 0.5).to_bits());
+/// The row forms against the elementwise function summed in 8 lanes, at
+/// lengths with a tail of 5 (21), an 8-lane group after the 16-wide loop
+/// and a tail (29), and an image row (784); ten random rows each, since
+/// a wrong order of the lane sums can round to the right total.
+fn row_forms_case(path: &str) {
+    let mut r = rng(3);
+    for n in [21usize, 29, 784].repeat(10) {
+        let z: Vec<f32> = (0..n).map(|_| unif(&mut r, -30.0, 30.0)).collect();
+        let x: Vec<f32> = (0..n).map(|_| unif(&mut r, 0.0, 1.0)).collect();
+        for loss in [Loss::Square, Loss::CrossEntropy] {
+            let mut g = vec![0.0f32; n];
+            let total = loss.value_and_grad_logit_row(&mut g, &z, &x, 0.5);
+            let mut lanes = [0.0f32; 8];
+            for i in 0..n {
+                let (v, d) = loss.value_and_grad_logit(z[i], x[i]);
+                lanes[i % 8] += v;
+                assert_eq!(g[i].to_bits(), (d * 0.5).to_bits(), "{path} {loss:?} n={n} gradient {i}");
+            }
+            let expected = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+            assert_eq!(total.to_bits(), expected.to_bits(), "{path} {loss:?} n={n}");
+            assert_eq!(loss.value_row(&z, &x).to_bits(), expected.to_bits(), "{path} {loss:?} n={n}");
         }
-        let expected = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-        assert_eq!(total.to_bits(), expected.to_bits());
-        assert_eq!(loss.value_row(&z, &x).to_bits(), expected.to_bits());
     }
 }
 
@@ -176,10 +181,9 @@ fn adam_matches_the_appendix_formula() {
 }
 
 /// `update_block_with(f32::sqrt)` (vectorised, as the harness runs it) gives
-/// the same bits as `update_block` (libm's scalar `sqrtf`), on the portable
-/// and on the AVX path, for a length that leaves a scalar tail.
-#[test]
-fn adam_with_std_sqrt_is_the_same_bits() {
+/// the same bits as `update_block` (libm's scalar `sqrtf`), for a length
+/// that leaves a scalar tail.
+fn adam_case(path: &str) {
     let mut r = rng(11);
     let n = 1003;
     let w0: Vec<f32> = (0..n).map(|_| unif(&mut r, -2.0, 2.0)).collect();
@@ -200,17 +204,25 @@ fn adam_with_std_sqrt_is_the_same_bits() {
         }
         w.iter().chain(&m).chain(&v).map(|x| x.to_bits()).collect::<Vec<u32>>()
     };
-    kernel::simd::disable_avx();
-    let want = run(false);
-    assert_eq!(run(true), want, "portable path");
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx") {
-        // SAFETY: checked just above.
-        kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
-        assert_eq!(run(true), want, "AVX path, std sqrt");
-        assert_eq!(run(false), want, "AVX path, libm sqrt");
-        kernel::simd::disable_avx();
-    }
+    assert_eq!(run(true), run(false), "{path}");
+}
+
+/// Every SIMD path gives the bits of the scalar statements (the only test
+/// here that switches paths: see `for_each_simd_path`).
+#[test]
+fn simd_paths_give_the_elementwise_bits() {
+    let mut adam_bits = Vec::new();
+    for_each_simd_path(|path| {
+        row_forms_case(path);
+        adam_case(path);
+        // And the same Adam bits on every path.
+        let mut w = vec![0.5f32; 40];
+        let (mut m, mut v) = (vec![0.0; 40], vec![0.0; 40]);
+        let g: Vec<f32> = (0..40).map(|i| (i as f32 - 20.0) * 0.01).collect();
+        Adam::PYTORCH_DEFAULT.update_block_with(&mut w, &mut m, &mut v, &g, 1, f32::sqrt);
+        adam_bits.push(w.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+    });
+    assert!(adam_bits.windows(2).all(|p| p[0] == p[1]));
 }
 
 #[test]

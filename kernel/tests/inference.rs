@@ -2,7 +2,7 @@
 //! passes it must reproduce bit for bit, on shapes that take every block
 //! path of `vecmat_acc` (whole rows up to 64 columns; blocks of 32, 16, 8
 //! and single columns beyond), on the portable path and, where the CPU has
-//! it, on the AVX path.
+//! them, on the AVX and AVX-512 paths.
 mod common;
 use common::*;
 use kernel::autoencoder::{self, Autoencoder, Workspace};
@@ -114,16 +114,8 @@ fn all_cases() {
 
 #[test]
 fn inference_reproduces_the_batch_forward_pass() {
-    // One test, so that switching the global AVX flag races with nothing.
-    kernel::simd::disable_avx();
-    all_cases();
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx") {
-        // SAFETY: checked just above.
-        kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
-        all_cases();
-        kernel::simd::disable_avx();
-    }
+    // The only test here that switches paths (see `for_each_simd_path`).
+    for_each_simd_path(|_| all_cases());
 }
 
 /// A weight of ±∞ or NaN turns a zero input's term into NaN in the batch

@@ -74,3 +74,24 @@ pub fn gaussian_workspace<const B: usize, const X: usize, const E: usize, const 
         t_h1: Matrix::zeros(),
     }
 }
+
+/// Runs `f(path)` on the portable path, then on the AVX path and on the
+/// AVX-512 elementwise path where this CPU has them, and leaves the portable
+/// path on. The switches are global: a test binary calls this from one test
+/// only, so that no other test races with them.
+pub fn for_each_simd_path(mut f: impl FnMut(&str)) {
+    kernel::simd::disable_avx();
+    f("portable");
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx") {
+        // SAFETY: just detected.
+        kernel::simd::enable_avx(unsafe { kernel::simd::Avx::new_unchecked() });
+        f("AVX");
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: just detected.
+            kernel::simd::enable_avx512(unsafe { kernel::simd::Avx512::new_unchecked() });
+            f("AVX-512");
+        }
+        kernel::simd::disable_avx();
+    }
+}

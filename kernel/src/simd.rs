@@ -160,33 +160,32 @@ pub(crate) fn vecmat_acc_avx<const K: usize, const N: usize>(
     unsafe { run(out, x, a, ks) }
 }
 
+/// Defines `$name`: `$body` compiled with `$feature`, callable only when
+/// `$enabled()` (whose flag is set only through a token certifying that the
+/// CPU supports the feature).
+macro_rules! build_with {
+    ($feature:literal, $enabled:ident, $(#[$doc:meta])* $name:ident ($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+        $(#[$doc])*
+        #[cfg(target_arch = "x86_64")]
+        #[inline]
+        pub(crate) fn $name($($arg: $ty),*) -> $ret {
+            #[target_feature(enable = $feature)]
+            unsafe fn run($($arg: $ty),*) -> $ret $body
+            assert!($enabled());
+            // SAFETY: `$enabled` is true only after `enable_avx` or
+            // `enable_avx512`, whose token certifies that this CPU supports
+            // `$feature`.
+            unsafe { run($($arg),*) }
+        }
+    };
+}
+
 /// Defines `$avx` and `$avx512`: `$body` compiled for AVX and for
 /// AVX-512F, each callable only when that path is enabled.
 macro_rules! elementwise_builds {
-    ($(#[$doc:meta])* fn $avx:ident / $avx512:ident ($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
-        $(#[$doc])*
-        #[cfg(target_arch = "x86_64")]
-        #[inline]
-        pub(crate) fn $avx($($arg: $ty),*) -> $ret {
-            #[target_feature(enable = "avx")]
-            unsafe fn run($($arg: $ty),*) -> $ret $body
-            assert!(avx_enabled());
-            // SAFETY: AVX is enabled only through `enable_avx`, whose `Avx`
-            // token certifies that this CPU supports it.
-            unsafe { run($($arg),*) }
-        }
-
-        $(#[$doc])*
-        #[cfg(target_arch = "x86_64")]
-        #[inline]
-        pub(crate) fn $avx512($($arg: $ty),*) -> $ret {
-            #[target_feature(enable = "avx512f")]
-            unsafe fn run($($arg: $ty),*) -> $ret $body
-            assert!(avx512_enabled());
-            // SAFETY: AVX-512 is enabled only through `enable_avx512`, whose
-            // `Avx512` token certifies that this CPU supports it.
-            unsafe { run($($arg),*) }
-        }
+    ($(#[$doc:meta])* fn $avx:ident / $avx512:ident $args:tt -> $ret:ty $body:block) => {
+        build_with!("avx", avx_enabled, $(#[$doc])* $avx $args -> $ret $body);
+        build_with!("avx512f", avx512_enabled, $(#[$doc])* $avx512 $args -> $ret $body);
     };
 }
 

@@ -204,6 +204,7 @@ const SMALL: usize = 1024;
 // The packing buffers live on the stack: keep them modest.
 const _: () = assert!(4 * KC * (NB * NR + MR * V) <= 32 * 1024);
 const _: () = assert!(NR / V * V == NR); // whole vectors per tile row
+const _: () = assert!(NR <= 8); // `copy_prefix` has a copy for each length below 8
 
 /// How an operand of the GEMM core is stored. Its elements are indexed by
 /// (x, k): x is the output row i for A and the output column j for B, k is
@@ -256,7 +257,7 @@ fn pack<T: Copy, const W: usize>(dst: &mut [[T; W]], op: Operand<'_>, x0: usize,
         }
     } else if w == W {
         // Storage rows x0..x0 + W, columns k0..: a transposing gather.
-        let rows: [&[f32]; W] = core::array::from_fn(|r| &op.data[(x0 + r) * op.ld + k0..][..kc]);
+        let rows: [&[f32]; W] = row_slices(op.data, x0, op.ld, k0, kc);
         for (kk, d) in dst.iter_mut().enumerate() {
             for (t, row) in d.iter_mut().zip(&rows) {
                 *t = f(row[kk]);
@@ -273,6 +274,18 @@ fn pack<T: Copy, const W: usize>(dst: &mut [[T; W]], op: Operand<'_>, x0: usize,
             }
         }
     }
+}
+
+/// Rows x0.. of a row-major matrix (`ld` floats per row), columns
+/// k0..k0 + kc. A loop, not `core::array::from_fn`, whose closure LLVM
+/// leaves as a call here.
+#[inline(always)]
+fn row_slices<const W: usize>(data: &[f32], x0: usize, ld: usize, k0: usize, kc: usize) -> [&[f32]; W] {
+    let mut rows: [&[f32]; W] = [&[]; W];
+    for (r, row) in rows.iter_mut().enumerate() {
+        *row = &data[(x0 + r) * ld + k0..][..kc];
+    }
+    rows
 }
 
 /// tile += A panel · B panel, one k at a time: tile[r][c] += A(r, k) · b[k][c]
@@ -348,7 +361,7 @@ fn wide2_step(acc0: &mut [[f32; NR]; MR], acc1: &mut [[f32; NR]; MR], ak: &[f32;
 /// the same bits.
 #[inline(always)]
 pub(crate) fn micro_kernel_wide2_src(
-    a: ASource<'_>,
+    a: &ASource<'_>,
     b0: &[[f32; NR]],
     b1: &[[f32; NR]],
     tile0: &mut [[f32; NR]; MR],
@@ -369,7 +382,7 @@ pub(crate) fn micro_kernel_wide2_src(
             }
         }
         ASource::KMajor(data, ld) => {
-            for ((col, bk0), bk1) in data.chunks(ld).zip(b0).zip(b1) {
+            for ((col, bk0), bk1) in data.chunks(*ld).zip(b0).zip(b1) {
                 wide2_step(&mut acc0, &mut acc1, col[..MR].try_into().unwrap(), bk0, bk1);
             }
         }
@@ -405,6 +418,8 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
     }
     let mut bpack = [[[0.0f32; NR]; KC]; NB];
     let mut apack = [[[0.0f32; V]; MR]; KC];
+    // The C tiles of one micro-kernel call (one, or two side by side).
+    let mut tiles = [[[0.0f32; NR]; MR]; 2];
     'jc: for jc in (0..n).step_by(NC) {
         let np = (n - jc).min(NC).div_ceil(NR);
         'pc: for pc in (0..k).step_by(KC) {
@@ -425,23 +440,26 @@ fn gemm(c: &mut [f32], m: usize, n: usize, k: usize, a: Operand<'_>, b: Operand<
                 } else if a.k_major {
                     ASource::KMajor(&a.data[pc * a.ld + ic..], a.ld)
                 } else {
-                    ASource::Rows(core::array::from_fn(|r| &a.data[(ic + r) * a.ld + pc..][..kc]))
+                    ASource::Rows(row_slices(a.data, ic, a.ld, pc, kc))
                 };
                 // Panels per micro-kernel call: two on the AVX path (a 6 × 16
                 // tile), one on the portable path and for an odd last panel.
                 let mut p = 0;
                 'jr: while p < np {
                     let step = if wide && p + 1 < np { 2 } else { 1 };
-                    let mut tiles = [[[0.0f32; NR]; MR]; 2];
                     for (q, tile) in tiles[..step].iter_mut().enumerate() {
                         if load {
                             load_tile(tile, crows, n, jc + (p + q) * NR);
+                        } else {
+                            for row in tile.iter_mut() {
+                                *row = [0.0; NR]; // row by row: a whole tile at once becomes a memcpy call
+                            }
                         }
                     }
                     let (a, b0) = (&apack[..kc], &bpack[p][..kc]);
                     if step == 2 {
                         let [t0, t1] = &mut tiles;
-                        crate::simd::micro_kernel_wide2_src_avx(asrc, b0, &bpack[p + 1][..kc], t0, t1);
+                        crate::simd::micro_kernel_wide2_src_avx(&asrc, b0, &bpack[p + 1][..kc], t0, t1);
                     } else if wide {
                         crate::simd::dispatch(|| micro_kernel_wide(a, b0, &mut tiles[0]));
                     } else {
@@ -466,12 +484,32 @@ fn load_tile(tile: &mut [[f32; NR]; MR], crows: &[f32], n: usize, j0: usize) {
         if nr == NR {
             *t = crow[j0..j0 + NR].try_into().unwrap();
         } else {
-            // Element by element: a `copy_from_slice` of variable length
-            // calls memmove, which costs more than the copy.
-            for (t, &v) in t.iter_mut().zip(&crow[j0..j0 + nr]) {
-                *t = v;
-            }
+            copy_prefix(t, &crow[j0..], nr);
         }
+    }
+}
+
+/// dst[..len] = src[..len] for len < [`NR`], as one fixed-size copy per
+/// length: LLVM turns a loop that copies a variable length into a call to
+/// memcpy, which costs more than these few floats (3 % of an autoencoder
+/// epoch, whose 30-column products end in 6-column tiles).
+#[inline(always)]
+fn copy_prefix(dst: &mut [f32], src: &[f32], len: usize) {
+    #[inline(always)]
+    fn fixed<const W: usize>(dst: &mut [f32], src: &[f32]) {
+        let d: &mut [f32; W] = (&mut dst[..W]).try_into().unwrap();
+        *d = src[..W].try_into().unwrap();
+    }
+    debug_assert!(len < NR);
+    match len {
+        1 => fixed::<1>(dst, src),
+        2 => fixed::<2>(dst, src),
+        3 => fixed::<3>(dst, src),
+        4 => fixed::<4>(dst, src),
+        5 => fixed::<5>(dst, src),
+        6 => fixed::<6>(dst, src),
+        7 => fixed::<7>(dst, src),
+        _ => {}
     }
 }
 
@@ -484,9 +522,7 @@ fn store_tile(crows: &mut [f32], tile: &[[f32; NR]; MR], n: usize, j0: usize) {
             let dst: &mut [f32; NR] = (&mut crow[j0..j0 + NR]).try_into().unwrap();
             *dst = *t;
         } else {
-            for (c, &v) in crow[j0..j0 + nr].iter_mut().zip(t) {
-                *c = v;
-            }
+            copy_prefix(&mut crow[j0..], t, nr);
         }
     }
 }

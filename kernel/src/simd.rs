@@ -109,7 +109,7 @@ unsafe fn with_avx(f: impl FnOnce()) {
 /// function, and would run without AVX). Only called when AVX is enabled.
 #[inline]
 pub(crate) fn micro_kernel_wide2_src_avx(
-    a: crate::matrix::ASource<'_>,
+    a: &crate::matrix::ASource<'_>,
     b0: &[[f32; crate::matrix::NR]],
     b1: &[[f32; crate::matrix::NR]],
     tile0: &mut [[f32; crate::matrix::NR]; crate::matrix::MR],
@@ -119,7 +119,7 @@ pub(crate) fn micro_kernel_wide2_src_avx(
     {
         #[target_feature(enable = "avx")]
         unsafe fn run(
-            a: crate::matrix::ASource<'_>,
+            a: &crate::matrix::ASource<'_>,
             b0: &[[f32; crate::matrix::NR]],
             b1: &[[f32; crate::matrix::NR]],
             tile0: &mut [[f32; crate::matrix::NR]; crate::matrix::MR],

@@ -8,7 +8,7 @@
 //! `fig9_reconstructions.png` (once both losses have been trained).
 //! Weights tensors: `w1` [H, 784], `b1` [H], `w2` [784, H], `b2` [784].
 
-use crate::boxed::{boxed_zeroed, Zeroable};
+use crate::boxed::{as_matrix, boxed_zeroed, Zeroable};
 use crate::cli::{self, ActivationArg, Batch, LossArg};
 use crate::mnist::{self, PIXELS};
 use crate::train::{self, TrainConfig, Trainable};
@@ -139,12 +139,52 @@ impl<const H: usize> Trainable for Model<H> {
         }
     }
     fn chunk_grad(&self, params: &Self::Params, grad: &mut Self::Params, work: &mut Self::Work, rows: usize, n_total: usize) -> f64 {
-        ae::forward(&mut work.ws, params, &work.x, self.phi);
-        ae::backward(grad, &mut work.ws, params, &work.x, rows, self.loss, self.phi, n_total) as f64
+        self.grad_rows(params, grad, &mut work.ws, &work.x, rows, n_total)
     }
     fn chunk_loss(&self, params: &Self::Params, work: &mut Self::Work, rows: usize) -> f64 {
-        ae::forward(&mut work.ws, params, &work.x, self.phi);
-        ae::loss_sum(&work.ws, &work.x, rows, self.loss) as f64
+        self.loss_rows(params, &mut work.ws, &work.x, rows)
+    }
+    fn chunk_grad_in_place(
+        &self,
+        params: &Self::Params,
+        grad: &mut Self::Params,
+        work: &mut Self::Work,
+        x: &[[f32; PIXELS]],
+        n_total: usize,
+    ) -> Option<f64> {
+        Some(self.grad_rows(params, grad, &mut work.ws, as_matrix(x.try_into().ok()?), CHUNK, n_total))
+    }
+    fn chunk_loss_in_place(&self, params: &Self::Params, work: &mut Self::Work, x: &[[f32; PIXELS]]) -> Option<f64> {
+        Some(self.loss_rows(params, &mut work.ws, as_matrix(x.try_into().ok()?), CHUNK))
+    }
+}
+
+impl<const H: usize> Model<H> {
+    /// Forward and backward over the first `rows` rows of `x` (eqs. 103–108
+    /// and the reverse schedule): `grad += ∂E/∂θ`; the summed objective.
+    fn grad_rows(
+        &self,
+        params: &Autoencoder<PIXELS, H>,
+        grad: &mut Autoencoder<PIXELS, H>,
+        ws: &mut Workspace<CHUNK, PIXELS, H>,
+        x: &Matrix<CHUNK, PIXELS>,
+        rows: usize,
+        n_total: usize,
+    ) -> f64 {
+        ae::forward(ws, params, x, self.phi);
+        ae::backward(grad, ws, params, x, rows, self.loss, self.phi, n_total) as f64
+    }
+
+    /// Forward only: the summed objective of the first `rows` rows of `x`.
+    fn loss_rows(
+        &self,
+        params: &Autoencoder<PIXELS, H>,
+        ws: &mut Workspace<CHUNK, PIXELS, H>,
+        x: &Matrix<CHUNK, PIXELS>,
+        rows: usize,
+    ) -> f64 {
+        ae::forward(ws, params, x, self.phi);
+        ae::loss_sum(ws, x, rows, self.loss) as f64
     }
 }
 

@@ -26,9 +26,10 @@ pub const VAE_IMAGES: usize = 12_000;
 unsafe impl<const B: usize, const D: usize, const H: usize> Zeroable for Workspace<B, D, H> {}
 // SAFETY: f32 matrices and arrays only.
 unsafe impl<const B: usize, const X: usize, const E: usize, const Z: usize, const D: usize> Zeroable for vg::Workspace<B, X, E, Z, D> {}
-// SAFETY: f32 matrices and arrays only.
+// SAFETY: f32 matrices and arrays, and a bool in each layer, false when its
+// byte is zero (the layer is then treated as unpacked).
 unsafe impl<const D: usize, const H: usize> Zeroable for AutoencoderInference<D, H> {}
-// SAFETY: f32 matrices and arrays only.
+// SAFETY: as for `AutoencoderInference`.
 unsafe impl<const X: usize, const Z: usize, const D: usize> Zeroable for DecoderInference<X, Z, D> {}
 
 /// Seconds per epoch of training (no data loading, no evaluation) of `model`

@@ -7,14 +7,24 @@ use std::alloc::{alloc_zeroed, handle_alloc_error, Layout};
 /// the kernel's `Matrix`, and structs made only of them.
 ///
 /// # Safety
-/// Implement only for types whose every field is (an array of) f32, u32 or
-/// another `Zeroable` type: no references, no enums, no padding invariants.
+/// Implement only for types whose every field is (an array of) f32, u32,
+/// bool or another `Zeroable` type: no references, no enums, no padding
+/// invariants.
 pub unsafe trait Zeroable: Sized {}
 
 // SAFETY: a Matrix is a transparent [[f32; C]; R].
 unsafe impl<const R: usize, const C: usize> Zeroable for kernel::Matrix<R, C> {}
 // SAFETY: f32 arrays; all-zero bits are +0.0.
 unsafe impl<const N: usize> Zeroable for [f32; N] {}
+
+/// `rows` seen as the kernel's matrix of those rows, without a copy.
+#[must_use]
+pub fn as_matrix<const R: usize, const C: usize>(rows: &[[f32; C]; R]) -> &kernel::Matrix<R, C> {
+    // SAFETY: `Matrix<R, C>` is `#[repr(transparent)]` over `[[f32; C]; R]`,
+    // so both have one layout and every value of one is a value of the
+    // other; the lifetime is carried over.
+    unsafe { &*(rows as *const [[f32; C]; R]).cast::<kernel::Matrix<R, C>>() }
+}
 
 /// A `Box<T>` whose memory was allocated zeroed on the heap.
 #[must_use]

@@ -73,6 +73,12 @@ impl Split {
             .expect("a PIXELS-long slice is a [f32; PIXELS]")
     }
 
+    /// Images `start..start + n`, one after another as they are stored;
+    /// panics past the end, like slice indexing.
+    pub fn rows(&self, start: usize, n: usize) -> &[[f32; PIXELS]] {
+        self.images[start * PIXELS..(start + n) * PIXELS].as_chunks::<PIXELS>().0
+    }
+
     /// A copy of the first `n` examples (all of them if `n > len()`).
     pub fn subset(&self, n: usize) -> Split {
         let n = n.min(self.len());

@@ -47,6 +47,35 @@ pub trait Trainable: Sync {
     fn chunk_grad(&self, params: &Self::Params, grad: &mut Self::Params, work: &mut Self::Work, rows: usize, n_total: usize) -> f64;
     /// Forward only: the summed objective of the loaded rows.
     fn chunk_loss(&self, params: &Self::Params, work: &mut Self::Work, rows: usize) -> f64;
+
+    /// [`Trainable::chunk_grad`] on a full chunk of images that lie one
+    /// after another in memory (`x`, [`Trainable::CHUNK`] rows), read where
+    /// they are instead of copied by [`Trainable::load`]; the same bits.
+    /// `None`: the model has no such path, and the loop copies.
+    fn chunk_grad_in_place(
+        &self,
+        _params: &Self::Params,
+        _grad: &mut Self::Params,
+        _work: &mut Self::Work,
+        _x: &[[f32; PIXELS]],
+        _n_total: usize,
+    ) -> Option<f64> {
+        None
+    }
+
+    /// [`Trainable::chunk_loss`] likewise.
+    fn chunk_loss_in_place(&self, _params: &Self::Params, _work: &mut Self::Work, _x: &[[f32; PIXELS]]) -> Option<f64> {
+        None
+    }
+}
+
+/// The images `idx` as the stored rows they are, when they are a full
+/// chunk of consecutive images and the model takes no noise (the
+/// full-batch autoencoder's order, and every evaluation).
+fn in_place_rows<'a, T: Trainable>(data: &'a Split, idx: &[u32]) -> Option<&'a [[f32; PIXELS]]> {
+    let first = *idx.first()? as usize;
+    let consecutive = idx.windows(2).all(|w| w[1] == w[0] + 1);
+    (T::NOISE == 0 && idx.len() == T::CHUNK && consecutive).then(|| data.rows(first, T::CHUNK))
 }
 
 /// How to train.
@@ -170,6 +199,12 @@ pub fn batch_gradient<T: Trainable>(
         let mut sum = 0.0f64;
         for c in shard_range(s, n_chunks) {
             let idx = &batch[c * T::CHUNK..((c + 1) * T::CHUNK).min(batch.len())];
+            if let Some(x) = in_place_rows::<T>(data, idx) {
+                if let Some(v) = model.chunk_grad_in_place(params, grad, work, x, batch.len()) {
+                    sum += v;
+                    continue;
+                }
+            }
             let images: Vec<&[f32; PIXELS]> = idx.iter().map(|&i| data.image(i as usize)).collect();
             let nz = &noise[(c * T::CHUNK * T::NOISE).min(noise.len())..((c * T::CHUNK + idx.len()) * T::NOISE).min(noise.len())];
             model.load(work, &images, nz);
@@ -271,6 +306,12 @@ pub fn dataset_loss<T: Trainable>(model: &T, params: &T::Params, bufs: &mut Buff
             let mut sum = 0.0f64;
             for c in shard_range(s, n_chunks) {
                 let range = c * T::CHUNK..((c + 1) * T::CHUNK).min(n);
+                if T::NOISE == 0 && range.len() == T::CHUNK {
+                    if let Some(v) = model.chunk_loss_in_place(params, work, data.rows(range.start, T::CHUNK)) {
+                        sum += v;
+                        continue;
+                    }
+                }
                 let images: Vec<&[f32; PIXELS]> = range.clone().map(|i| data.image(i)).collect();
                 let nz = &noise[(range.start * T::NOISE).min(noise.len())..(range.end * T::NOISE).min(noise.len())];
                 model.load(work, &images, nz);
@@ -454,5 +495,79 @@ pub fn shuffle(v: &mut [u32], rng: &mut Xoshiro256PlusPlus) {
     for i in (1..v.len()).rev() {
         let j = ((rng.next_u32() as u64 * (i as u64 + 1)) >> 32) as usize;
         v.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autoencoder::Model;
+    use kernel::loss::Loss;
+    use kernel::Activation;
+    use rand_core::SeedableRng;
+
+    /// The same model without its in-place path: every chunk is copied.
+    struct Copying<T>(T);
+
+    impl<T: Trainable> Trainable for Copying<T> {
+        type Params = T::Params;
+        type Work = T::Work;
+        const CHUNK: usize = T::CHUNK;
+        const NOISE: usize = T::NOISE;
+        fn shapes(&self) -> Vec<Vec<usize>> {
+            self.0.shapes()
+        }
+        fn init(&self, params: &mut Self::Params, rng: &mut Xoshiro256PlusPlus) {
+            self.0.init(params, rng);
+        }
+        fn load(&self, work: &mut Self::Work, images: &[&[f32; PIXELS]], noise: &[f32]) {
+            self.0.load(work, images, noise);
+        }
+        fn chunk_grad(&self, params: &Self::Params, grad: &mut Self::Params, work: &mut Self::Work, rows: usize, n_total: usize) -> f64 {
+            self.0.chunk_grad(params, grad, work, rows, n_total)
+        }
+        fn chunk_loss(&self, params: &Self::Params, work: &mut Self::Work, rows: usize) -> f64 {
+            self.0.chunk_loss(params, work, rows)
+        }
+    }
+
+    fn train_bits<T: Trainable>(model: &T, data: &Split) -> (Vec<u32>, Vec<f64>, f64) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+        let mut params: Box<T::Params> = boxed_zeroed();
+        model.init(&mut params, &mut rng);
+        let cfg = TrainConfig {
+            epochs: 2,
+            batch: None,
+            adam: Adam::ASSIGNMENT_AUTOENCODER,
+            threads: 2,
+        };
+        let out = train(model, &mut params, data, &cfg, &mut rng, &Checkpointing::default(), |_, _| {}).unwrap();
+        let loss = dataset_loss(model, &params, &mut Buffers::<T>::new(2), data, &[]);
+        let bits = params.blocks().iter().flat_map(|(_, b)| b.iter().map(|v| v.to_bits())).collect();
+        (bits, out.loss_curve, loss)
+    }
+
+    /// Full chunks of consecutive images are read where they are stored
+    /// (the full-batch autoencoder, evaluation); the results are the bits
+    /// of copying them. 250 images: two chunks in place, one partial copied.
+    #[test]
+    fn rows_read_in_place_give_the_bits_of_copied_rows() {
+        let images: Vec<f32> = (0..250 * PIXELS)
+            .map(|i| if i % 3 == 0 { 0.0 } else { ((i * 7919) % 1000) as f32 / 1000.0 })
+            .collect();
+        let data = Split {
+            images,
+            labels: vec![0; 250],
+        };
+        let model = Model::<5> {
+            loss: Loss::CrossEntropy,
+            phi: Activation::Relu,
+        };
+        let idx: Vec<u32> = (100..200).collect();
+        assert!(in_place_rows::<Model<5>>(&data, &idx).is_some());
+        assert!(in_place_rows::<Model<5>>(&data, &idx[1..]).is_none());
+        let direct = train_bits(&model, &data);
+        let copied = train_bits(&Copying(model), &data);
+        assert_eq!(direct, copied);
     }
 }

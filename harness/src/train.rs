@@ -69,13 +69,17 @@ pub trait Trainable: Sync {
     }
 }
 
-/// The images `idx` as the stored rows they are, when they are a full
-/// chunk of consecutive images and the model takes no noise (the
-/// full-batch autoencoder's order, and every evaluation).
-fn in_place_rows<'a, T: Trainable>(data: &'a Split, idx: &[u32]) -> Option<&'a [[f32; PIXELS]]> {
+/// Images `range` as the stored rows they are, when they are a full chunk
+/// and the model takes no noise (the full-batch autoencoder's order, and
+/// every evaluation).
+fn in_place_rows<T: Trainable>(data: &Split, range: std::ops::Range<usize>) -> Option<&[[f32; PIXELS]]> {
+    (T::NOISE == 0 && range.len() == T::CHUNK).then(|| data.rows(range.start, T::CHUNK))
+}
+
+/// The images `idx` as a range, when they are consecutive.
+fn consecutive(idx: &[u32]) -> Option<std::ops::Range<usize>> {
     let first = *idx.first()? as usize;
-    let consecutive = idx.windows(2).all(|w| w[1] == w[0] + 1);
-    (T::NOISE == 0 && idx.len() == T::CHUNK && consecutive).then(|| data.rows(first, T::CHUNK))
+    idx.windows(2).all(|w| w[1] == w[0] + 1).then_some(first..first + idx.len())
 }
 
 /// How to train.
@@ -199,7 +203,7 @@ pub fn batch_gradient<T: Trainable>(
         let mut sum = 0.0f64;
         for c in shard_range(s, n_chunks) {
             let idx = &batch[c * T::CHUNK..((c + 1) * T::CHUNK).min(batch.len())];
-            if let Some(x) = in_place_rows::<T>(data, idx) {
+            if let Some(x) = consecutive(idx).and_then(|r| in_place_rows::<T>(data, r)) {
                 if let Some(v) = model.chunk_grad_in_place(params, grad, work, x, batch.len()) {
                     sum += v;
                     continue;
@@ -223,10 +227,10 @@ pub fn batch_gradient<T: Trainable>(
 /// shard order, as one thread would), the elements split among `threads`.
 fn sum_shards<P: ParamBlocks>(grads: &mut [Box<P>], threads: usize) {
     let (first, rest) = grads.split_at_mut(1);
-    let total: usize = first[0].blocks().iter().map(|(_, b)| b.len()).sum();
     if rest.is_empty() {
         return;
     }
+    let total: usize = first[0].blocks().iter().map(|(_, b)| b.len()).sum();
     if threads <= 1 || total < PARALLEL_MIN {
         for g in rest.iter() {
             first[0].add_assign(g);
@@ -237,25 +241,35 @@ fn sum_shards<P: ParamBlocks>(grads: &mut [Box<P>], threads: usize) {
     type Piece<'a> = (&'a mut [f32], Vec<&'a [f32]>);
     let mut jobs: Vec<Vec<Piece<'_>>> = (0..threads).map(|_| Vec::new()).collect();
     for (b, dst) in first[0].blocks_mut().into_iter().enumerate() {
-        let per = dst.len().div_ceil(threads).max(1);
+        let per = piece_len(dst.len(), threads);
         for (t, (job, piece)) in jobs.iter_mut().zip(dst.chunks_mut(per)).enumerate() {
             let at = t * per..t * per + piece.len();
             job.push((piece, sources.iter().map(|src| &src[b].1[at.clone()]).collect()));
         }
     }
-    std::thread::scope(|scope| {
-        for job in jobs {
-            scope.spawn(move || {
-                for (dst, srcs) in job {
-                    for src in srcs {
-                        for (d, &v) in dst.iter_mut().zip(src) {
-                            *d += v;
-                        }
-                    }
-                }
-            });
+    run_jobs(jobs, |(dst, srcs)| {
+        for src in srcs {
+            for (d, &v) in dst.iter_mut().zip(src) {
+                *d += v;
+            }
         }
     });
+}
+
+/// Runs `f` on every piece of `jobs[t]` on thread t, all threads at once.
+fn run_jobs<J: Send>(jobs: Vec<Vec<J>>, f: impl Fn(J) + Sync) {
+    let f = &f;
+    std::thread::scope(|scope| {
+        for job in jobs {
+            scope.spawn(move || job.into_iter().for_each(f));
+        }
+    });
+}
+
+/// Cuts a block of `len` elements into `threads` contiguous pieces: the
+/// length of each but the last.
+fn piece_len(len: usize, threads: usize) -> usize {
+    len.div_ceil(threads).max(1)
 }
 
 /// Parameters below which one thread sums the shards and takes the Adam
@@ -277,21 +291,13 @@ pub fn adam_step<P: ParamBlocks>(adam: &Adam, params: &mut P, m: &mut P, v: &mut
     let mut jobs: Vec<Vec<Piece<'_>>> = (0..threads).map(|_| Vec::new()).collect();
     let g = grad.blocks();
     for (((w, m), v), (_, g)) in params.blocks_mut().into_iter().zip(m.blocks_mut()).zip(v.blocks_mut()).zip(g) {
-        let per = w.len().div_ceil(threads).max(1);
+        let per = piece_len(w.len(), threads);
         let pieces = w.chunks_mut(per).zip(m.chunks_mut(per)).zip(v.chunks_mut(per)).zip(g.chunks(per));
         for (job, (((w, m), v), g)) in jobs.iter_mut().zip(pieces) {
             job.push((w, m, v, g));
         }
     }
-    std::thread::scope(|scope| {
-        for job in jobs {
-            scope.spawn(move || {
-                for (w, m, v, g) in job {
-                    adam.update_block_with(w, m, v, g, k, f32::sqrt);
-                }
-            });
-        }
-    });
+    run_jobs(jobs, |(w, m, v, g)| adam.update_block_with(w, m, v, g, k, f32::sqrt));
 }
 
 /// The summed objective over `data` (all images, in order) with `noise`.
@@ -306,8 +312,8 @@ pub fn dataset_loss<T: Trainable>(model: &T, params: &T::Params, bufs: &mut Buff
             let mut sum = 0.0f64;
             for c in shard_range(s, n_chunks) {
                 let range = c * T::CHUNK..((c + 1) * T::CHUNK).min(n);
-                if T::NOISE == 0 && range.len() == T::CHUNK {
-                    if let Some(v) = model.chunk_loss_in_place(params, work, data.rows(range.start, T::CHUNK)) {
+                if let Some(x) = in_place_rows::<T>(data, range.clone()) {
+                    if let Some(v) = model.chunk_loss_in_place(params, work, x) {
                         sum += v;
                         continue;
                     }
@@ -564,8 +570,10 @@ mod tests {
             phi: Activation::Relu,
         };
         let idx: Vec<u32> = (100..200).collect();
-        assert!(in_place_rows::<Model<5>>(&data, &idx).is_some());
-        assert!(in_place_rows::<Model<5>>(&data, &idx[1..]).is_none());
+        assert_eq!(consecutive(&idx), Some(100..200));
+        assert_eq!(consecutive(&[3, 4, 6]), None);
+        assert!(in_place_rows::<Model<5>>(&data, 100..200).is_some());
+        assert!(in_place_rows::<Model<5>>(&data, 101..200).is_none());
         let direct = train_bits(&model, &data);
         let copied = train_bits(&Copying(model), &data);
         assert_eq!(direct, copied);
